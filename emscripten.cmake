@@ -1,0 +1,6 @@
+# Toolchain file for Debian's Emscripten 3.1.6 (package `emscripten`).
+# Debian's emcc runs its JS tools with the system's node, which does not look in /usr/share/nodejs
+# for acorn unless told to: every emcc call needs NODE_PATH set.
+set(ENV{NODE_PATH} "/usr/share/nodejs")
+set(EMSCRIPTEN_ROOT_PATH "/usr/share/emscripten" CACHE PATH "Emscripten's install folder")
+include("${EMSCRIPTEN_ROOT_PATH}/cmake/Modules/Platform/Emscripten.cmake")

@@ -1,0 +1,143 @@
+#include "http_api.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "static_files.h"
+#include "sync_store.h"
+
+namespace crm {
+namespace {
+
+using nlohmann::json;
+
+// Served with every response: the page may load only its own scripts, wasm and fonts, and
+// talk only to this server.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+    send_json(res, status, {{"error", message}});
+}
+
+std::string default_message(int status) {
+    switch (status) {
+        case 400: return "the request is malformed";
+        case 404: return "no such resource";
+        case 405: return "this method is not allowed here";
+        case 413: return "the request body is larger than the limit of " + std::to_string(kMaxRequestBytes) + " bytes";
+        case 414: return "the request URI is too long";
+        case 431: return "the request headers are too large";
+        default: return "the request failed with HTTP status " + std::to_string(status);
+    }
+}
+
+// Parses a non-negative integer query parameter; `fallback` when absent.
+Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t fallback, int64_t max) {
+    if (!req.has_param(name)) return fallback;
+    const std::string v = req.get_param_value(name);
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+        return Error{name, "must be a whole number of 0 or more, got '" + v.substr(0, 40) + "'"};
+    int64_t n = std::stoll(v);
+    if (n > max) return Error{name, "must be at most " + std::to_string(max) + ", got " + v};
+    return n;
+}
+
+void handle_push(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.rfind("application/json", 0) != 0)
+        return send_error(res, 415, "push needs Content-Type: application/json, got '" + type.substr(0, 80) + "'");
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) return send_error(res, 400, "the body is not valid JSON (is it truncated?)");
+    if (!body.is_object()) return send_error(res, 400, "the body must be a JSON object with batch_id and changes");
+    for (auto it = body.begin(); it != body.end(); ++it)
+        if (it.key() != "batch_id" && it.key() != "changes")
+            return send_error(res, 400, "unknown member '" + it.key().substr(0, 40) + "' (expected batch_id, changes)");
+    if (!body.contains("batch_id") || !body["batch_id"].is_string())
+        return send_error(res, 400, "batch_id: is missing or not a string");
+    const std::string batch_id = body["batch_id"].get<std::string>();
+    if (batch_id.empty() || batch_id.size() > 128)
+        return send_error(res, 400, "batch_id: must be 1 to 128 characters");
+    if (!body.contains("changes")) return send_error(res, 400, "changes: is missing");
+    auto changes = parse_changes(body["changes"]);
+    if (!changes) return send_error(res, 400, changes.error().to_string());
+    auto result = store.push(batch_id, *changes, opt.now_ms());
+    if (!result) return send_error(res, 500, result.error().to_string());
+    send_json(res, 200, {{"cursor", result->cursor}, {"accepted", result->accepted},
+                         {"duplicate", result->duplicate}, {"time", opt.now_ms()}});
+}
+
+void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
+    auto after = int_param(req, "after", 0, INT64_MAX / 2);
+    if (!after) return send_error(res, 400, after.error().to_string());
+    auto limit = int_param(req, "limit", 1000, 10000);
+    if (!limit) return send_error(res, 400, limit.error().to_string());
+    if (*limit == 0) return send_error(res, 400, "limit: must be at least 1");
+    auto result = store.pull(*after, *limit);
+    if (!result) return send_error(res, 500, result.error().to_string());
+    json changes = json::array();
+    for (const auto& lc : result->changes) {
+        json j = lc.change.to_json();
+        j["seq"] = lc.seq;
+        changes.push_back(std::move(j));
+    }
+    send_json(res, 200, {{"changes", std::move(changes)}, {"cursor", result->cursor},
+                         {"more", result->more}, {"time", opt.now_ms()}});
+}
+
+}  // namespace
+
+void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions& opt) {
+    server.set_payload_max_length(kMaxRequestBytes);
+    server.set_default_headers({
+        {"Content-Security-Policy", kContentSecurityPolicy},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+    });
+
+    server.Get("/api/v1/health", [&opt](const httplib::Request&, httplib::Response& res) {
+        send_json(res, 200, {{"ok", true}, {"time", opt.now_ms()}});
+    });
+    server.Post("/api/v1/push", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
+        handle_push(store, opt, req, res);
+    });
+    server.Get("/api/v1/pull", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
+        handle_pull(store, opt, req, res);
+    });
+    server.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
+        send_error(res, 404, "no API endpoint " + req.path.substr(0, 100));
+    });
+    server.Get("/.*", [&opt](const httplib::Request& req, httplib::Response& res) {
+        auto path = resolve_static_path(opt.web_root, req.path);
+        if (!path) return send_error(res, 400, "the path '" + req.path.substr(0, 100) + "' is not one this server serves");
+        auto body = read_file(*path);
+        if (!body) return send_error(res, 404, "no file " + req.path.substr(0, 100));
+        // The service worker revalidates every file, so a new version reaches clients on their next visit.
+        res.set_header("Cache-Control", "no-cache");
+        res.set_content(std::move(*body), content_type_for(*path));
+    });
+
+    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        if (res.body.empty()) send_error(res, res.status, default_message(res.status));
+    });
+    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+            std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        send_error(res, 500, "internal error: " + what);
+    });
+}
+
+}  // namespace crm

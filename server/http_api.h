@@ -1,0 +1,23 @@
+#pragma once
+// The HTTP surface of the sync server: the sync API under /api/v1 and the web client's files.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace httplib {
+class Server;
+}
+
+namespace crm {
+
+class SyncStore;
+
+struct HttpOptions {
+    std::string web_root;                      // folder with index.html, client.js, client.wasm, ...
+    std::function<int64_t()> now_ms;           // the server's wall clock (replaceable in tests)
+};
+
+// Registers every route, the JSON error handler and the exception handler on `server`.
+void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions& options);
+
+}  // namespace crm

@@ -1,0 +1,130 @@
+// crm-server: the self-hosted sync server. Serves the web client and the sync API.
+#include <httplib.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "http_api.h"
+#include "sync_store.h"
+
+namespace {
+
+struct Args {
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    std::string data = "data";
+    std::string web = "web";
+};
+
+void usage(FILE* out) {
+    std::fprintf(out,
+                 "usage: crm-server [--host ADDR] [--port N] [--data DIR] [--web DIR]\n"
+                 "  --host ADDR  address to listen on (default 127.0.0.1)\n"
+                 "  --port N     port (default 8080; 0 picks a free one)\n"
+                 "  --data DIR   folder for the workspace database (default ./data)\n"
+                 "  --web DIR    folder with the built web client (default ./web)\n");
+}
+
+bool parse_args(int argc, char** argv, Args& a) {
+    for (int i = 1; i < argc; ++i) {
+        std::string k = argv[i];
+        auto value = [&](const char* name) -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "crm-server: %s needs a value\n", name);
+                return nullptr;
+            }
+            return argv[++i];
+        };
+        if (k == "--help" || k == "-h") {
+            usage(stdout);
+            std::exit(0);
+        } else if (k == "--host") {
+            auto v = value("--host"); if (!v) return false; a.host = v;
+        } else if (k == "--port") {
+            auto v = value("--port"); if (!v) return false;
+            char* end = nullptr;
+            long p = std::strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || p < 0 || p > 65535) {
+                std::fprintf(stderr, "crm-server: --port must be a number from 0 to 65535, got '%s'\n", v);
+                return false;
+            }
+            a.port = static_cast<int>(p);
+        } else if (k == "--data") {
+            auto v = value("--data"); if (!v) return false; a.data = v;
+        } else if (k == "--web") {
+            auto v = value("--web"); if (!v) return false; a.web = v;
+        } else {
+            std::fprintf(stderr, "crm-server: unknown option '%s'\n", k.c_str());
+            usage(stderr);
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args args;
+    if (!parse_args(argc, argv, args)) return 2;
+
+    std::error_code ec;
+    std::filesystem::create_directories(args.data, ec);
+    if (ec) {
+        std::fprintf(stderr, "crm-server: cannot create the data folder '%s': %s\n", args.data.c_str(), ec.message().c_str());
+        return 1;
+    }
+    if (!std::filesystem::is_regular_file(args.web + "/index.html"))
+        std::fprintf(stderr, "crm-server: warning: '%s' has no index.html; the web client will not load\n", args.web.c_str());
+
+    auto store = crm::open_sqlite_store(args.data + "/workspace.db");
+    if (!store) {
+        std::fprintf(stderr, "crm-server: %s\n", store.error().to_string().c_str());
+        return 1;
+    }
+
+    // Ctrl-C and SIGTERM stop the server from a thread of their own, not inside a signal handler.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    httplib::Server server;
+    crm::HttpOptions options{args.web, [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    }};
+    crm::install_routes(server, **store, options);
+
+    int port = args.port;
+    if (port == 0) {
+        port = server.bind_to_any_port(args.host);
+    } else if (!server.bind_to_port(args.host, port)) {
+        port = -1;
+    }
+    if (port < 0) {
+        std::fprintf(stderr, "crm-server: cannot listen on %s:%d (is another server using the port?)\n", args.host.c_str(), args.port);
+        return 1;
+    }
+
+    std::thread stopper([&server, signals] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        std::fprintf(stderr, "crm-server: stopping\n");
+        server.stop();
+    });
+    std::printf("crm-server listening on http://%s:%d/ (data in %s)\n", args.host.c_str(), port, args.data.c_str());
+    std::fflush(stdout);
+    server.listen_after_bind();
+    // listen_after_bind also returns when the socket fails; wake the signal thread so it can end.
+    if (server.is_running()) server.stop();
+    pthread_kill(stopper.native_handle(), SIGTERM);
+    stopper.join();
+    std::printf("crm-server stopped\n");
+    return 0;
+}

@@ -1,0 +1,45 @@
+#pragma once
+// The server's storage, behind a small interface: the change log with its sequence numbers,
+// the set of batches already applied, and the merged copy of the records. SQLite implements it
+// today; a PostgreSQL backend can implement the same interface for several server processes.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "result.h"
+#include "sync.h"
+
+namespace crm {
+
+struct PushResult {
+    int64_t cursor = 0;     // sequence number of the last change of this batch
+    int64_t accepted = 0;   // changes written to the log by this call
+    bool duplicate = false; // the batch had been applied before; nothing was written
+};
+
+struct LoggedChange {
+    int64_t seq = 0;
+    Change change;
+};
+
+struct PullResult {
+    std::vector<LoggedChange> changes;
+    int64_t cursor = 0;  // pass as `after` to continue
+    bool more = false;   // true when changes beyond `cursor` exist
+};
+
+class SyncStore {
+public:
+    virtual ~SyncStore() = default;
+    // Appends a batch to the log and merges it, all or nothing. A batch id seen before is
+    // acknowledged again without writing anything.
+    virtual Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) = 0;
+    // The changes with sequence numbers after `after`, in order, at most `limit`.
+    virtual Result<PullResult> pull(int64_t after, int64_t limit) = 0;
+};
+
+// The SQLite backend: one database file (WAL mode) holding the shared schema.
+Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path);
+
+}  // namespace crm

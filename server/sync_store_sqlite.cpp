@@ -1,0 +1,88 @@
+#include <mutex>
+
+#include "schema.h"
+#include "sqlite_db.h"
+#include "sync_store.h"
+
+namespace crm {
+namespace {
+
+class SqliteStore final : public SyncStore {
+public:
+    explicit SqliteStore(Db db) : db_(std::move(db)) {}
+
+    Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) override {
+        std::lock_guard lock(mu_);
+        Tx tx(db_);
+        if (!tx.begun()) return tx.begun().error();
+        auto seen = db_.prepare("SELECT last_seq FROM batches WHERE batch_id = ?1");
+        if (!seen) return seen.error();
+        seen->bind(1, batch_id);
+        auto row = seen->step();
+        if (!row) return row.error();
+        if (*row) return PushResult{seen->integer(0), 0, true};
+
+        auto insert = db_.prepare(
+            "INSERT INTO change_log(record_type, record_id, field, value, hlc, replica, batch_id) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+        if (!insert) return insert.error();
+        for (const auto& c : changes)
+            if (auto s = insert->bind(1, c.record_type).bind(2, c.record_id).bind(3, c.field).bind(4, c.value.dump())
+                             .bind(5, c.hlc).bind(6, c.replica).bind(7, batch_id).run(); !s)
+                return s.error();
+        if (auto r = apply_changes(db_, changes); !r) return r.error();
+
+        auto last = db_.prepare("SELECT coalesce(max(seq), 0) FROM change_log");
+        if (!last) return last.error();
+        if (auto r = last->step(); !r) return r.error();
+        PushResult result{last->integer(0), static_cast<int64_t>(changes.size()), false};
+        auto record = db_.prepare("INSERT INTO batches(batch_id, last_seq, received_at) VALUES(?1, ?2, ?3)");
+        if (!record) return record.error();
+        if (auto s = record->bind(1, batch_id).bind(2, result.cursor).bind(3, now_ms).run(); !s) return s.error();
+        if (auto s = tx.commit(); !s) return s.error();
+        return result;
+    }
+
+    Result<PullResult> pull(int64_t after, int64_t limit) override {
+        std::lock_guard lock(mu_);
+        auto st = db_.prepare(
+            "SELECT seq, record_type, record_id, field, value, hlc, replica FROM change_log "
+            "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        if (!st) return st.error();
+        st->bind(1, after).bind(2, limit + 1);
+        PullResult out;
+        out.cursor = after;
+        for (;;) {
+            auto row = st->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            if (static_cast<int64_t>(out.changes.size()) == limit) {
+                out.more = true;
+                break;
+            }
+            auto value = nlohmann::json::parse(st->text(4), nullptr, false);
+            if (value.is_discarded()) return Error{"", "change " + std::to_string(st->integer(0)) + " in the log is unreadable"};
+            out.changes.push_back({st->integer(0), {st->text(1), st->text(2), st->text(3), std::move(value), st->text(5), st->text(6)}});
+            out.cursor = st->integer(0);
+        }
+        return out;
+    }
+
+private:
+    std::mutex mu_;  // one connection, one writer: SQLite serializes writers anyway
+    Db db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path) {
+    auto db = Db::open(path);
+    if (!db) return db.error();
+    // WAL lets readers proceed during a write; synchronous=FULL makes an acknowledged batch
+    // survive a power cut, not only a crash of this process.
+    if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s)
+        return s.error();
+    if (auto v = migrate(*db); !v) return v.error();
+    return std::unique_ptr<SyncStore>(new SqliteStore(std::move(*db)));
+}
+
+}  // namespace crm

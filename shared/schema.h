@@ -1,0 +1,15 @@
+#pragma once
+// The one SQLite schema of a workspace, used by the browser replica and the server alike, as a
+// forward-only list of migrations. The database's user_version is the number applied.
+#include "result.h"
+#include "sqlite_db.h"
+
+namespace crm {
+
+// The version a database has once every migration has run.
+int latest_schema_version();
+// Runs the migrations the database has not had yet, each in its own transaction. A database
+// written by a newer build (a higher version than this build knows) is refused, not touched.
+Result<int> migrate(Db& db);
+
+}  // namespace crm

@@ -1,0 +1,122 @@
+#include "sqlite_db.h"
+
+#include <sqlite3.h>
+
+namespace crm {
+
+Result<Db> Db::open(const std::string& path) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        return Error{"", "cannot open database '" + path + "': " + msg};
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_extended_result_codes(db, 1);
+    return Db(db);
+}
+
+Db::Db(Db&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Db& Db::operator=(Db&& other) noexcept {
+    if (this != &other) {
+        sqlite3_close_v2(db_);
+        db_ = other.db_;
+        other.db_ = nullptr;
+    }
+    return *this;
+}
+Db::~Db() { sqlite3_close_v2(db_); }
+
+Status Db::exec(std::string_view sql) {
+    std::string copy(sql);
+    char* err = nullptr;
+    if (sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errmsg(db_);
+        sqlite3_free(err);
+        return Error{"", "database error: " + msg};
+    }
+    return ok();
+}
+
+Result<Stmt> Db::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+        return Error{"", "database error: " + std::string(sqlite3_errmsg(db_))};
+    return Stmt(stmt, db_);
+}
+
+int64_t Db::changes() const { return sqlite3_changes64(db_); }
+std::string Db::last_error() const { return sqlite3_errmsg(db_); }
+
+Stmt::Stmt(Stmt&& other) noexcept : stmt_(other.stmt_), db_(other.db_) { other.stmt_ = nullptr; }
+Stmt& Stmt::operator=(Stmt&& other) noexcept {
+    if (this != &other) {
+        sqlite3_finalize(stmt_);
+        stmt_ = other.stmt_;
+        db_ = other.db_;
+        other.stmt_ = nullptr;
+    }
+    return *this;
+}
+Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+
+Stmt& Stmt::bind(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+Stmt& Stmt::bind(int index, int64_t number) {
+    sqlite3_bind_int64(stmt_, index, number);
+    return *this;
+}
+Stmt& Stmt::bind(int index, double number) {
+    sqlite3_bind_double(stmt_, index, number);
+    return *this;
+}
+Stmt& Stmt::bind_null(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+}
+
+Result<bool> Stmt::step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Error{"", "database error: " + std::string(sqlite3_errmsg(db_))};
+}
+
+Status Stmt::run() {
+    for (;;) {
+        auto r = step();
+        if (!r) return r.error();
+        if (!*r) break;
+    }
+    reset();
+    return ok();
+}
+
+void Stmt::reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+std::string Stmt::text(int column) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+int64_t Stmt::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Stmt::real(int column) const { return sqlite3_column_double(stmt_, column); }
+bool Stmt::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+Tx::Tx(Db& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE")) {}
+Tx::~Tx() {
+    if (begun_ && !done_) (void)db_.exec("ROLLBACK");
+}
+Status Tx::commit() {
+    if (!begun_) return begun_.error();
+    auto s = db_.exec("COMMIT");
+    if (s) done_ = true;
+    return s;
+}
+
+}  // namespace crm

@@ -1,0 +1,42 @@
+#pragma once
+// Field-level changes and their merge. Every edit to a synced record becomes one Change per
+// field, stamped with a hybrid logical clock and the id of the replica that made it. The merge
+// keeps, per field, the change with the highest (hlc, replica): the same on every replica,
+// whatever the order changes arrive in. See docs/sync-protocol.md.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "result.h"
+#include "sqlite_db.h"
+
+namespace crm {
+
+inline constexpr size_t kMaxBatchChanges = 5000;       // changes in one push
+inline constexpr size_t kMaxRequestBytes = 8 << 20;    // bytes in one request body
+
+struct Change {
+    std::string record_type;  // "contact"
+    std::string record_id;    // 32 hex digits
+    std::string field;        // "name"
+    nlohmann::json value;     // text, whole number or true/false, as the field's kind says
+    std::string hlc;          // Hlc::encode()
+    std::string replica;      // id of the replica that made the change
+
+    nlohmann::json to_json() const;
+    bool operator==(const Change&) const = default;
+};
+
+// Parses and validates one change; errors name the offending member.
+Result<Change> parse_change(const nlohmann::json& j);
+// Parses a JSON array of changes, all or nothing; errors say which element ("changes[3].field: ...").
+Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_changes = kMaxBatchChanges);
+
+// Merges changes into the records (caller holds the transaction): per field, the highest
+// (hlc, replica) wins; a change that loses, or was seen before, changes nothing.
+// Returns how many changes won.
+Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes);
+
+}  // namespace crm

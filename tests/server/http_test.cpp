@@ -1,0 +1,221 @@
+// Integration tests: a real crm-server process, real HTTP on 127.0.0.1.
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../unit/temp_dir.h"
+#include "hlc.h"
+#include "ids.h"
+#include "server_process.h"
+#include "sync.h"
+
+using nlohmann::json;
+
+namespace {
+
+struct Fixture {
+    TempDir dir;
+    std::string data = dir.file("data"), web = dir.file("web");
+    Fixture() {
+        std::filesystem::create_directories(web + "/fonts");
+        std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
+        std::ofstream(web + "/client.wasm", std::ios::binary) << std::string("\0asm\1\0\0\0", 8);
+        std::ofstream(dir.file("secret.txt")) << "outside the web folder";
+    }
+};
+
+json contact_change(const std::string& id, const std::string& field, json value, int64_t wall = 1000) {
+    static const std::string replica = crm::new_id();
+    return {{"type", "contact"}, {"id", id}, {"field", field}, {"value", value},
+            {"hlc", crm::Hlc{wall, 0}.encode()}, {"replica", replica}};
+}
+
+httplib::Result push(httplib::Client& cli, const std::string& batch, const json& changes) {
+    return cli.Post("/api/v1/push", json{{"batch_id", batch}, {"changes", changes}}.dump(), "application/json");
+}
+
+json body_of(const httplib::Result& r) {
+    REQUIRE(r);
+    return json::parse(r->body, nullptr, false);
+}
+
+// Sends raw bytes and returns the raw response, read until the server closes the connection:
+// for requests a well-behaved client would not make.
+std::string raw_request(int port, const std::string& bytes) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    close(fd);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the server serves the page with a content security policy and wasm as application/wasm") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    auto page = cli.Get("/");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    CHECK(page->get_header_value("Content-Security-Policy").find("default-src 'self'") != std::string::npos);
+    auto wasm = cli.Get("/client.wasm");
+    REQUIRE(wasm);
+    CHECK(wasm->status == 200);
+    CHECK(wasm->get_header_value("Content-Type") == "application/wasm");
+    auto missing = cli.Get("/nope.js");
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
+    CHECK(body_of(missing)["error"].get<std::string>().find("nope.js") != std::string::npos);
+}
+
+TEST_CASE("paths outside the web folder are refused") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    for (const char* path : {"/../secret.txt", "/fonts/../../secret.txt", "/%2e%2e/secret.txt", "/.hidden"}) {
+        CAPTURE(path);
+        std::string resp = raw_request(server.port, std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        CHECK(resp.rfind("HTTP/1.1 4", 0) == 0);
+        CHECK(resp.find("outside the web folder") == std::string::npos);
+    }
+}
+
+TEST_CASE("a pushed batch is acknowledged with a cursor and comes back on pull") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    const std::string id = crm::new_id();
+    auto r = push(cli, "b1", json::array({contact_change(id, "name", "Ada Lovelace"), contact_change(id, "email", "ada@example.com")}));
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    json ack = body_of(r);
+    CHECK(ack["accepted"] == 2);
+    CHECK(ack["cursor"] == 2);
+    CHECK(ack["duplicate"] == false);
+
+    json pulled = body_of(cli.Get("/api/v1/pull?after=0"));
+    REQUIRE(pulled["changes"].size() == 2);
+    CHECK(pulled["changes"][0]["value"] == "Ada Lovelace");
+    CHECK(pulled["changes"][0]["seq"] == 1);
+    CHECK(pulled["cursor"] == 2);
+    CHECK(pulled["more"] == false);
+
+    json paged = body_of(cli.Get("/api/v1/pull?after=0&limit=1"));
+    CHECK(paged["changes"].size() == 1);
+    CHECK(paged["more"] == true);
+    CHECK(paged["cursor"] == 1);
+}
+
+TEST_CASE("the same batch pushed twice is applied once") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    json changes = json::array({contact_change(crm::new_id(), "name", "Once")});
+    CHECK(body_of(push(cli, "same", changes))["duplicate"] == false);
+    json again = body_of(push(cli, "same", changes));
+    CHECK(again["duplicate"] == true);
+    CHECK(again["cursor"] == 1);
+    CHECK(body_of(cli.Get("/api/v1/pull"))["changes"].size() == 1);
+}
+
+TEST_CASE("bad requests get a 4xx with a JSON error, write nothing, and the server keeps serving") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    const std::string id = crm::new_id();
+
+    SUBCASE("malformed JSON") {
+        auto r = cli.Post("/api/v1/push", "{\"batch_id\": \"x\", \"changes\": [", "application/json");
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(body_of(r)["error"].get<std::string>().find("not valid JSON") != std::string::npos);
+    }
+    SUBCASE("a batch with one invalid change") {
+        auto r = push(cli, "b", json::array({contact_change(id, "name", "Fine"), contact_change(id, "email", "bob@")}));
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(body_of(r)["error"].get<std::string>().find("changes[1].value") != std::string::npos);
+    }
+    SUBCASE("an unknown record type") {
+        json c = contact_change(id, "name", "X");
+        c["type"] = "spaceship";
+        auto r = push(cli, "b", json::array({c}));
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(body_of(r)["error"].get<std::string>().find("spaceship") != std::string::npos);
+    }
+    SUBCASE("an unknown member of the body") {
+        auto r = cli.Post("/api/v1/push", R"({"batch_id":"b","changes":[],"drop":1})", "application/json");
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(body_of(r)["error"].get<std::string>().find("drop") != std::string::npos);
+    }
+    SUBCASE("the wrong content type") {
+        auto r = cli.Post("/api/v1/push", "{}", "text/plain");
+        REQUIRE(r);
+        CHECK(r->status == 415);
+    }
+    SUBCASE("a body over the size limit") {
+        auto r = cli.Post("/api/v1/push", std::string(crm::kMaxRequestBytes + 10, ' '), "application/json");
+        REQUIRE(r);
+        CHECK(r->status == 413);
+        CHECK(body_of(r)["error"].get<std::string>().find("limit") != std::string::npos);
+    }
+    SUBCASE("a truncated body (the server answers once its read times out)") {
+        std::string body = json{{"batch_id", "t"}, {"changes", json::array({contact_change(id, "name", "Cut")})}}.dump();
+        std::string resp = raw_request(server.port,
+            "POST /api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, body.size() / 2));
+        CHECK(resp.rfind("HTTP/1.1 4", 0) == 0);
+    }
+    SUBCASE("pull with a bad cursor") {
+        auto r = cli.Get("/api/v1/pull?after=-1");
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(body_of(r)["error"].get<std::string>().find("after") != std::string::npos);
+    }
+    SUBCASE("an unknown endpoint") {
+        auto r = cli.Get("/api/v1/teleport");
+        REQUIRE(r);
+        CHECK(r->status == 404);
+        CHECK(body_of(r).contains("error"));
+    }
+
+    // Nothing was written, and the server still answers.
+    json pulled = body_of(cli.Get("/api/v1/pull"));
+    CHECK(pulled["changes"].size() == 0);
+    auto health = cli.Get("/api/v1/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+}
+
+TEST_CASE("the server stops cleanly on SIGTERM and keeps its data across a restart") {
+    Fixture f;
+    {
+        ServerProcess server(f.data, f.web);
+        httplib::Client cli("127.0.0.1", server.port);
+        REQUIRE(push(cli, "keep", json::array({contact_change(crm::new_id(), "name", "Kept")}))->status == 200);
+        CHECK(server.stop() == 0);
+    }
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    json pulled = body_of(cli.Get("/api/v1/pull"));
+    REQUIRE(pulled["changes"].size() == 1);
+    CHECK(pulled["changes"][0]["value"] == "Kept");
+}

@@ -1,0 +1,54 @@
+#include "server_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web_dir) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execl(CRM_SERVER_BINARY, CRM_SERVER_BINARY, "--port", "0", "--data", data_dir.c_str(), "--web", web_dir.c_str(),
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(out[1]);
+    // The first line says where it listens: "crm-server listening on http://127.0.0.1:PORT/ ...".
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    auto at = line.find("127.0.0.1:");
+    if (at == std::string::npos) throw std::runtime_error("server did not start: '" + line + "'");
+    port = std::stoi(line.substr(at + 10));
+}
+
+int ServerProcess::stop() {
+    if (pid <= 0) return -1;
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::kill_hard() {
+    if (pid <= 0) return;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    pid = -1;
+}
+
+ServerProcess::~ServerProcess() {
+    if (pid > 0) stop();
+}

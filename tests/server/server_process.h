@@ -1,0 +1,19 @@
+#pragma once
+// Runs a real crm-server process on 127.0.0.1 with a port of its own choosing, for the
+// integration tests. The destructor stops it with SIGTERM.
+#include <string>
+
+struct ServerProcess {
+    // Starts the server with the given data and web folders; waits until it listens.
+    ServerProcess(const std::string& data_dir, const std::string& web_dir);
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+
+    // Sends SIGTERM and waits; returns the exit status (0 on a clean stop).
+    int stop();
+    // Sends SIGKILL and waits.
+    void kill_hard();
+
+    int pid = -1;
+    int port = 0;
+};

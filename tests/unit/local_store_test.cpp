@@ -1,0 +1,115 @@
+#include <doctest/doctest.h>
+
+#include "local_store.h"
+#include "temp_dir.h"
+
+using namespace crm;
+
+static int64_t count_rows(Db& db, const char* table) {
+    auto st = db.prepare(std::string("SELECT count(*) FROM ") + table);
+    REQUIRE(st.ok());
+    REQUIRE(st->step().ok());
+    return st->integer(0);
+}
+
+TEST_CASE("a created contact is listed and waits in the outbox") {
+    TempDir dir;
+    auto store = LocalStore::open(dir.file("a.db"));
+    REQUIRE(store.ok());
+    auto c = store->create_contact({"  Ada Lovelace ", "ada@example.com"}, 1000);
+    REQUIRE(c.ok());
+    CHECK(c->name == "Ada Lovelace");
+    auto list = store->list_contacts();
+    REQUIRE(list.ok());
+    REQUIRE(list->size() == 1);
+    CHECK((*list)[0].email == "ada@example.com");
+    CHECK(*store->outbox_size() == 3);  // name, email, created_at
+}
+
+TEST_CASE("an invalid contact is refused and nothing is written") {
+    TempDir dir;
+    auto store = LocalStore::open(dir.file("a.db"));
+    REQUIRE(store.ok());
+    auto c = store->create_contact({"Bob", "bob@"}, 1000);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().field == "email");
+    CHECK(count_rows(store->db(), "contacts") == 0);
+    CHECK(count_rows(store->db(), "outbox") == 0);
+    CHECK(count_rows(store->db(), "field_clocks") == 0);
+}
+
+TEST_CASE("contacts, the replica id and the outbox survive closing and reopening the database") {
+    TempDir dir;
+    std::string replica;
+    {
+        auto store = LocalStore::open(dir.file("a.db"));
+        REQUIRE(store.ok());
+        replica = store->replica_id();
+        REQUIRE(store->create_contact({"Grace Hopper", ""}, 1000).ok());
+    }
+    auto store = LocalStore::open(dir.file("a.db"));
+    REQUIRE(store.ok());
+    CHECK(store->replica_id() == replica);
+    CHECK(store->list_contacts()->size() == 1);
+    CHECK(*store->outbox_size() == 3);
+}
+
+TEST_CASE("a retried batch keeps its id, and an acknowledged batch leaves the outbox") {
+    TempDir dir;
+    auto store = LocalStore::open(dir.file("a.db"));
+    REQUIRE(store.ok());
+    REQUIRE(store->create_contact({"Ada", ""}, 1000).ok());
+    auto b1 = store->next_batch();
+    auto b2 = store->next_batch();
+    REQUIRE((b1.ok() && b2.ok() && b1->has_value() && b2->has_value()));
+    CHECK((*b1)->batch_id == (*b2)->batch_id);
+    CHECK((*b1)->changes.size() == 3);
+    REQUIRE(store->ack_batch((*b1)->last_seq).ok());
+    CHECK(*store->outbox_size() == 0);
+    auto empty = store->next_batch();
+    REQUIRE(empty.ok());
+    CHECK_FALSE(empty->has_value());
+}
+
+TEST_CASE("pulled changes from another replica show up and advance the cursor") {
+    TempDir dir;
+    auto a = LocalStore::open(dir.file("a.db"));
+    auto b = LocalStore::open(dir.file("b.db"));
+    REQUIRE((a.ok() && b.ok()));
+    CHECK(a->replica_id() != b->replica_id());
+    REQUIRE(a->create_contact({"Ada", "ada@example.com"}, 1000).ok());
+    auto batch = a->next_batch();
+    REQUIRE((batch.ok() && batch->has_value()));
+    REQUIRE(b->apply_pulled((*batch)->changes, 3, 500).ok());
+    CHECK(*b->cursor() == 3);
+    auto list = b->list_contacts();
+    REQUIRE(list->size() == 1);
+    CHECK((*list)[0].name == "Ada");
+    // b's clock moved past a's stamp, so b's next edit orders after it.
+    auto c = b->create_contact({"Later", ""}, 500);
+    REQUIRE(c.ok());
+    auto bb = b->next_batch();
+    CHECK((*bb)->changes[0].hlc > (*batch)->changes[0].hlc);
+}
+
+TEST_CASE("text with quotes, SQL, emoji and right-to-left scripts round-trips unchanged") {
+    TempDir dir;
+    auto store = LocalStore::open(dir.file("a.db"));
+    REQUIRE(store.ok());
+    const std::string name = "O'Brien \"Bob\"; DROP TABLE contacts;-- 🚀 שלום مرحبا";
+    REQUIRE(store->create_contact({name, "o.brien@example.com"}, 1000).ok());
+    auto list = store->list_contacts();
+    REQUIRE(list->size() == 1);
+    CHECK((*list)[0].name == name);
+}
+
+TEST_CASE("a damaged database file is reported at open, not used") {
+    TempDir dir;
+    {
+        std::ofstream f(dir.file("bad.db"), std::ios::binary);
+        f << "this is not a database, just some bytes that are long enough to look like a header.....";
+    }
+    auto store = LocalStore::open(dir.file("bad.db"));
+    REQUIRE_FALSE(store.ok());
+    CHECK_FALSE(store.error().message.empty());
+}
