@@ -1,0 +1,307 @@
+// The browser side of platform.h: HTML5 input events queued into ImGui, a canvas sized in
+// device pixels, IndexedDB persistence through IDBFS, and fetch() for HTTP.
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "imgui.h"
+#include "platform.h"
+
+namespace crm::platform {
+namespace {
+
+// Browser events arrive between frames, sometimes a press and its release before one frame:
+// they are queued and fed to ImGui so that each frame sees at most one change per button/key.
+struct InputEvent {
+    enum Kind { MouseMove, MouseButton, Key, Wheel, Chars } kind;
+    float x = 0, y = 0;
+    int index = 0;  // mouse button or ImGuiKey
+    bool down = false;
+    std::string text;
+};
+
+struct WindowState {
+    std::deque<InputEvent> queue;
+    bool ctrl = false, shift = false, alt = false, super = false;
+    double css_w = 0, css_h = 0;
+    float dpr = 1;
+    EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = 0;
+};
+WindowState g_window;
+
+std::map<int, std::function<void(HttpResponse)>> g_http_pending;
+int g_http_next_id = 1;
+
+int imgui_key_for(const char* key) {
+    static const std::map<std::string, int> keys = {
+        {"Tab", ImGuiKey_Tab},           {"ArrowLeft", ImGuiKey_LeftArrow}, {"ArrowRight", ImGuiKey_RightArrow},
+        {"ArrowUp", ImGuiKey_UpArrow},   {"ArrowDown", ImGuiKey_DownArrow}, {"PageUp", ImGuiKey_PageUp},
+        {"PageDown", ImGuiKey_PageDown}, {"Home", ImGuiKey_Home},           {"End", ImGuiKey_End},
+        {"Insert", ImGuiKey_Insert},     {"Delete", ImGuiKey_Delete},       {"Backspace", ImGuiKey_Backspace},
+        {" ", ImGuiKey_Space},           {"Enter", ImGuiKey_Enter},         {"Escape", ImGuiKey_Escape},
+        {"a", ImGuiKey_A}, {"c", ImGuiKey_C}, {"v", ImGuiKey_V}, {"x", ImGuiKey_X}, {"y", ImGuiKey_Y}, {"z", ImGuiKey_Z},
+        {"A", ImGuiKey_A}, {"C", ImGuiKey_C}, {"V", ImGuiKey_V}, {"X", ImGuiKey_X}, {"Y", ImGuiKey_Y}, {"Z", ImGuiKey_Z},
+    };
+    auto it = keys.find(key);
+    return it == keys.end() ? -1 : it->second;
+}
+
+// True for a `key` value that is one printable character (one code point, not "Shift").
+bool is_printable(const char* key) {
+    size_t n = std::strlen(key);
+    if (n == 0 || n > 4) return false;
+    unsigned char c = static_cast<unsigned char>(key[0]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    return len == n && (c >= 0x20 || len > 1) && c != 0x7F;
+}
+
+void note_modifiers(const EmscriptenKeyboardEvent* e) {
+    g_window.ctrl = e->ctrlKey;
+    g_window.shift = e->shiftKey;
+    g_window.alt = e->altKey;
+    g_window.super = e->metaKey;
+}
+
+EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void*) {
+    note_modifiers(e);
+    const bool down = type == EMSCRIPTEN_EVENT_KEYDOWN;
+    int key = imgui_key_for(e->key);
+    bool handled = false;
+    if (key >= 0) {
+        g_window.queue.push_back({InputEvent::Key, 0, 0, key, down, {}});
+        handled = true;
+    }
+    if (down && is_printable(e->key) && !e->ctrlKey && !e->metaKey) {
+        g_window.queue.push_back({InputEvent::Chars, 0, 0, 0, false, e->key});
+        handled = true;
+    }
+    // Let the browser keep its own shortcuts (reload, devtools, clipboard) when Ctrl/Meta is held.
+    if ((e->ctrlKey || e->metaKey) && key != ImGuiKey_A && key != ImGuiKey_Z && key != ImGuiKey_Y) return false;
+    return handled;
+}
+
+EM_BOOL on_mouse(int type, const EmscriptenMouseEvent* e, void*) {
+    const float x = static_cast<float>(e->clientX), y = static_cast<float>(e->clientY);
+    if (type == EMSCRIPTEN_EVENT_MOUSEMOVE) {
+        g_window.queue.push_back({InputEvent::MouseMove, x, y, 0, false, {}});
+        return false;
+    }
+    int button = e->button == 0 ? 0 : e->button == 2 ? 1 : e->button == 1 ? 2 : -1;
+    if (button < 0) return false;
+    g_window.queue.push_back({InputEvent::MouseMove, x, y, 0, false, {}});
+    g_window.queue.push_back({InputEvent::MouseButton, x, y, button, type == EMSCRIPTEN_EVENT_MOUSEDOWN, {}});
+    return type == EMSCRIPTEN_EVENT_MOUSEDOWN;
+}
+
+EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
+    // deltaMode 0 is pixels, 1 lines, 2 pages; ImGui counts in "lines".
+    double scale = e->deltaMode == DOM_DELTA_PIXEL ? 1.0 / 100.0 : e->deltaMode == DOM_DELTA_LINE ? 1.0 / 3.0 : 1.0;
+    InputEvent ev{InputEvent::Wheel};
+    ev.x = static_cast<float>(-e->deltaX * scale);
+    ev.y = static_cast<float>(-e->deltaY * scale);
+    g_window.queue.push_back(ev);
+    return true;
+}
+
+EM_BOOL on_blur(int, const EmscriptenFocusEvent*, void*) {
+    // Keys held when the tab lost focus would otherwise stay down forever.
+    ImGuiIO& io = ImGui::GetIO();
+    std::memset(io.KeysDown, 0, sizeof io.KeysDown);
+    g_window.ctrl = g_window.shift = g_window.alt = g_window.super = false;
+    return false;
+}
+
+void apply_queued_input() {
+    ImGuiIO& io = ImGui::GetIO();
+    bool mouse_changed[5] = {};
+    bool key_changed[ImGuiKey_COUNT] = {};
+    while (!g_window.queue.empty()) {
+        InputEvent& ev = g_window.queue.front();
+        switch (ev.kind) {
+            case InputEvent::MouseMove:
+                io.MousePos = ImVec2(ev.x, ev.y);
+                break;
+            case InputEvent::MouseButton:
+                if (mouse_changed[ev.index]) return;  // the rest waits for the next frame
+                mouse_changed[ev.index] = true;
+                io.MousePos = ImVec2(ev.x, ev.y);
+                io.MouseDown[ev.index] = ev.down;
+                break;
+            case InputEvent::Key:
+                if (key_changed[ev.index]) return;
+                key_changed[ev.index] = true;
+                io.KeysDown[ev.index] = ev.down;
+                break;
+            case InputEvent::Wheel:
+                io.MouseWheelH += ev.x;
+                io.MouseWheel += ev.y;
+                break;
+            case InputEvent::Chars:
+                io.AddInputCharactersUTF8(ev.text.c_str());
+                break;
+        }
+        g_window.queue.pop_front();
+    }
+}
+
+void update_canvas_size() {
+    double w = 0, h = 0;
+    emscripten_get_element_css_size("#canvas", &w, &h);
+    float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
+    if (w != g_window.css_w || h != g_window.css_h || dpr != g_window.dpr) {
+        g_window.css_w = w;
+        g_window.css_h = h;
+        g_window.dpr = dpr;
+        emscripten_set_canvas_element_size("#canvas", static_cast<int>(std::lround(w * dpr)),
+                                           static_cast<int>(std::lround(h * dpr)));
+    }
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
+    io.DisplayFramebufferScale = ImVec2(dpr, dpr);
+}
+
+}  // namespace
+
+// ---- persistence: IDBFS mounted at /data by pre.js before main() -----------------------------
+
+EM_JS(void, js_persist, (), {
+    Module.crmPersist();
+});
+EM_JS(int, js_persisted, (), {
+    return Module.crmPersistState.pending ? 0 : 1;
+});
+EM_JS(char*, js_storage_error, (), {
+    var msg = Module.crmPersistState.error || "";
+    var len = lengthBytesUTF8(msg) + 1;
+    var ptr = _malloc(len);
+    stringToUTF8(msg, ptr, len);
+    return ptr;
+});
+
+void persist() { js_persist(); }
+bool persisted() { return js_persisted() != 0; }
+std::string storage_error() {
+    char* p = js_storage_error();
+    std::string s(p);
+    free(p);
+    return s;
+}
+
+// ---- HTTP -------------------------------------------------------------------------------------
+
+EM_JS(void, js_http_request, (int id, const char* method, const char* path, const char* body, int body_len), {
+    var init = { method: UTF8ToString(method), cache: "no-store" };
+    if (body_len > 0) {
+        init.body = UTF8ToString(body, body_len);
+        init.headers = { "Content-Type": "application/json" };
+    }
+    var done = function(status, text) {
+        var len = lengthBytesUTF8(text) + 1;
+        var ptr = _malloc(len);
+        stringToUTF8(text, ptr, len);
+        _crm_http_done(id, status, ptr);
+        _free(ptr);
+    };
+    fetch(UTF8ToString(path), init)
+        .then(function(r) { return r.text().then(function(t) { done(r.status, t); }); })
+        .catch(function(e) { done(0, String(e && e.message || e)); });
+});
+
+void http_request(const std::string& method, const std::string& path, const std::string& body,
+                  std::function<void(HttpResponse)> done) {
+    int id = g_http_next_id++;
+    g_http_pending[id] = std::move(done);
+    js_http_request(id, method.c_str(), path.c_str(), body.c_str(), static_cast<int>(body.size()));
+}
+
+// ---- window ------------------------------------------------------------------------------------
+
+int64_t now_ms() { return static_cast<int64_t>(emscripten_date_now()); }
+
+bool init_window() {
+    EmscriptenWebGLContextAttributes attrs;
+    emscripten_webgl_init_context_attributes(&attrs);
+    attrs.majorVersion = 2;
+    attrs.minorVersion = 0;
+    attrs.alpha = false;
+    attrs.antialias = false;
+    attrs.depth = false;
+    attrs.stencil = false;
+    g_window.gl = emscripten_webgl_create_context("#canvas", &attrs);
+    if (g_window.gl <= 0) return false;
+    emscripten_webgl_make_context_current(g_window.gl);
+
+    ImGuiIO& io = ImGui::GetIO();
+    for (int k = 0; k < ImGuiKey_COUNT; ++k) io.KeyMap[k] = k;  // KeysDown is indexed by ImGuiKey
+    io.BackendPlatformName = "crm_platform_web";
+
+    const char* win = EMSCRIPTEN_EVENT_TARGET_WINDOW;
+    emscripten_set_keydown_callback(win, nullptr, true, on_key);
+    emscripten_set_keyup_callback(win, nullptr, true, on_key);
+    emscripten_set_mousedown_callback("#canvas", nullptr, true, on_mouse);
+    emscripten_set_mouseup_callback(win, nullptr, true, on_mouse);
+    emscripten_set_mousemove_callback(win, nullptr, true, on_mouse);
+    emscripten_set_wheel_callback("#canvas", nullptr, true, on_wheel);
+    emscripten_set_blur_callback(win, nullptr, true, on_blur);
+    update_canvas_size();
+    return true;
+}
+
+void begin_frame() {
+    update_canvas_size();
+    apply_queued_input();
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyCtrl = g_window.ctrl;
+    io.KeyShift = g_window.shift;
+    io.KeyAlt = g_window.alt;
+    io.KeySuper = g_window.super;
+    static double last = emscripten_get_now();
+    double now = emscripten_get_now();
+    io.DeltaTime = now > last ? static_cast<float>((now - last) / 1000.0) : 1.0f / 60.0f;
+    last = now;
+}
+
+float device_pixel_ratio() { return static_cast<float>(emscripten_get_device_pixel_ratio()); }
+
+EM_JS(void, js_set_cursor, (const char* name), {
+    Module.canvas.style.cursor = UTF8ToString(name);
+});
+
+void update_cursor() {
+    static ImGuiMouseCursor current = -2;
+    ImGuiMouseCursor wanted = ImGui::GetMouseCursor();
+    if (wanted == current) return;
+    current = wanted;
+    const char* css = "default";
+    switch (wanted) {
+        case ImGuiMouseCursor_None: css = "none"; break;
+        case ImGuiMouseCursor_TextInput: css = "text"; break;
+        case ImGuiMouseCursor_ResizeAll: css = "move"; break;
+        case ImGuiMouseCursor_ResizeNS: css = "ns-resize"; break;
+        case ImGuiMouseCursor_ResizeEW: css = "ew-resize"; break;
+        case ImGuiMouseCursor_ResizeNESW: css = "nesw-resize"; break;
+        case ImGuiMouseCursor_ResizeNWSE: css = "nwse-resize"; break;
+        case ImGuiMouseCursor_Hand: css = "pointer"; break;
+        case ImGuiMouseCursor_NotAllowed: css = "not-allowed"; break;
+        default: break;
+    }
+    js_set_cursor(css);
+}
+
+void run_main_loop(void (*frame)()) { emscripten_set_main_loop(frame, 0, false); }
+
+}  // namespace crm::platform
+
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_done(int id, int status, const char* body) {
+    using namespace crm::platform;
+    auto it = g_http_pending.find(id);
+    if (it == g_http_pending.end()) return;
+    auto done = std::move(it->second);
+    g_http_pending.erase(it);
+    done(HttpResponse{status, body ? body : ""});
+}

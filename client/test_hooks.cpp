@@ -1,0 +1,47 @@
+#include "test_hooks.h"
+
+#include <emscripten.h>
+
+#include <map>
+
+#include "imgui.h"
+
+namespace crm::test_hooks {
+namespace {
+struct Rect {
+    float x, y, w, h;
+};
+std::map<std::string, Rect> g_current, g_last_frame;
+std::string (*g_state_provider)() = nullptr;
+std::string g_buffer;
+}  // namespace
+
+void track(const std::string& label) {
+    ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    g_current[label] = {min.x, min.y, max.x - min.x, max.y - min.y};
+}
+
+void begin_frame() {
+    g_last_frame.swap(g_current);
+    g_current.clear();
+}
+
+void set_state_provider(std::string (*provider)()) { g_state_provider = provider; }
+
+}  // namespace crm::test_hooks
+
+extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_item_rect(const char* label) {
+    using namespace crm::test_hooks;
+    auto it = g_last_frame.find(label);
+    if (it == g_last_frame.end()) return "";
+    const Rect& r = it->second;
+    g_buffer = "{\"x\":" + std::to_string(r.x) + ",\"y\":" + std::to_string(r.y) + ",\"w\":" + std::to_string(r.w) +
+               ",\"h\":" + std::to_string(r.h) + "}";
+    return g_buffer.c_str();
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_state_json() {
+    using namespace crm::test_hooks;
+    g_buffer = g_state_provider ? g_state_provider() : "{}";
+    return g_buffer.c_str();
+}

@@ -1,0 +1,144 @@
+// Shared helpers for the browser tests: a real crm-server process on 127.0.0.1, Debian's
+// Chromium driven by playwright-core, and input through real mouse and keyboard events at the
+// positions the client reports for its widgets (window.crm.itemRect).
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-default-apps",
+  "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+];
+
+export function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the browser tests through ./crm test`);
+  return v;
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// Starts crm-server on `port` (0: any free port); resolves once it listens.
+export async function startServer({ dataDir, port = 0 }) {
+  const proc = spawn(env("CRM_SERVER_BINARY"), ["--port", String(port), "--data", dataDir, "--web", env("CRM_WEB_DIR")],
+                     { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on("exit", (code) => reject(new Error(`crm-server exited with ${code} before listening: ${out}`)));
+  });
+  proc.removeAllListeners("exit");
+  const stop = () => new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve(proc.exitCode);
+    proc.once("exit", (code) => resolve(code));
+    proc.kill("SIGTERM");
+  });
+  return { url, port: Number(new URL(url).port), stop };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}
+
+// A page that fails the test on any console error or uncaught exception, except the messages
+// `allowed()` accepts at the moment they arrive (for example refused connections while offline).
+export async function openPage(browser, url, { deviceScaleFactor = 2, viewport = { width: 1280, height: 800 } } = {}) {
+  const context = await browser.newContext({ deviceScaleFactor, viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.allowed = () => false;
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !page.allowed(msg.text())) errors.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
+  page.consoleErrors = errors;
+  await page.goto(url);
+  await waitForApp(page);
+  return page;
+}
+
+export async function waitForApp(page) {
+  await page.waitForFunction(() => window.crm && typeof Module !== "undefined" && Module.calledRun && window.crm.state().frame > 2,
+                             null, { timeout: 30000 });
+}
+
+export async function state(page) {
+  return page.evaluate(() => window.crm.state());
+}
+
+// Waits until `predicate(state)` holds, polling the app's state; fails with the last state seen.
+export async function waitForState(page, predicate, what, timeout = 15000) {
+  const start = Date.now();
+  let last;
+  while (Date.now() - start < timeout) {
+    last = await state(page);
+    if (predicate(last)) return last;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
+}
+
+export async function itemRect(page, label) {
+  await page.waitForFunction((l) => window.crm.itemRect(l) !== null, label, { timeout: 10000 });
+  return page.evaluate((l) => window.crm.itemRect(l), label);
+}
+
+export async function click(page, label) {
+  const r = await itemRect(page, label);
+  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+  await page.waitForTimeout(50);
+}
+
+// Clicks into a text field, clears it and types `text` with real key presses.
+export async function fill(page, label, text) {
+  await click(page, label);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+export async function screenshot(page, name) {
+  const dir = env("CRM_ARTIFACTS");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+export function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+export function assertNoConsoleErrors(page) {
+  assert(page.consoleErrors.length === 0, `console errors:\n${page.consoleErrors.join("\n")}`);
+}
+
+// Runs a test body with cleanup, printing one line per step; exits non-zero on failure.
+export async function runTest(name, body) {
+  const cleanups = [];
+  const t0 = Date.now();
+  try {
+    await body({ defer: (fn) => cleanups.push(fn), step: (s) => console.log(`  - ${s}`) });
+    console.log(`PASS ${name} (${Date.now() - t0} ms)`);
+  } catch (err) {
+    console.error(`FAIL ${name}: ${err.stack || err}`);
+    process.exitCode = 1;
+  } finally {
+    for (const fn of cleanups.reverse()) {
+      try { await fn(); } catch (e) { console.error(`cleanup: ${e}`); }
+    }
+  }
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
