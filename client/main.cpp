@@ -1,6 +1,7 @@
 // The client's shell: opens the local workspace, sets up ImGui on a WebGL2 canvas and runs the
 // frame loop. Screens live in view_*.cpp; browser specifics in platform_web.cpp.
 #include <GLES3/gl3.h>
+#include <emscripten.h>
 
 #include <cstdio>
 
@@ -19,6 +20,7 @@ namespace {
 
 crm::AppState g_app;
 float g_font_dpr = 0;
+double g_first_frame_ms = 0;
 
 // The UI font is rasterized at the screen's pixel density, so text stays sharp on HiDPI screens.
 void build_fonts(float dpr) {
@@ -56,6 +58,7 @@ std::string state_json() {
         {"syncStatus", crm::sync_status_text(s)},
         {"persisted", crm::platform::persisted()},
         {"fatal", g_app.fatal_error},
+        {"firstFrameMs", g_first_frame_ms},
     };
     return j.dump();
 }
@@ -78,6 +81,25 @@ void draw_app() {
     ImGui::End();
 }
 
+// A frame is drawn only when something could have changed on screen: input in the last half
+// second (ImGui needs a few frames to finish a click or an animation), a change in what the
+// views show, or once a second for clocks. An idle tab then costs almost nothing.
+bool should_draw() {
+    static std::string last_signature;
+    static int64_t last_draw_ms = 0;
+    const int64_t now = crm::platform::now_ms();
+    std::string signature = crm::sync_status_text(g_app.sync) + "|" + std::to_string(g_app.contacts.rows.size()) + "|" +
+                            (g_app.contacts.stale ? "s" : "") + (crm::platform::persisted() ? "p" : "") +
+                            crm::platform::storage_error();
+    bool draw = now - crm::platform::last_input_ms() < 500 || signature != last_signature || now - last_draw_ms >= 1000 ||
+                g_app.frame < 3;
+    if (draw) {
+        last_signature = std::move(signature);
+        last_draw_ms = now;
+    }
+    return draw;
+}
+
 void frame() {
     crm::platform::begin_frame();
     if (crm::platform::device_pixel_ratio() != g_font_dpr) {
@@ -86,6 +108,7 @@ void frame() {
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
     crm::sync_tick(g_app);
+    if (!should_draw()) return;
     crm::test_hooks::begin_frame();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
@@ -98,6 +121,7 @@ void frame() {
     glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (g_app.frame == 0) g_first_frame_ms = emscripten_get_now();  // ms since navigation started
     ++g_app.frame;
 }
 

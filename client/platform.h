@@ -32,6 +32,8 @@ void http_request(const std::string& method, const std::string& path, const std:
 bool init_window();
 // Applies queued input and the canvas size to ImGui; call once per frame before NewFrame.
 void begin_frame();
+// When the person last touched the mouse or keyboard, or the window changed size.
+int64_t last_input_ms();
 // Device pixels per CSS pixel: 2 on most HiDPI screens.
 float device_pixel_ratio();
 // Sets the mouse cursor shape on the canvas from ImGui's wish.

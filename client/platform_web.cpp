@@ -31,6 +31,7 @@ struct WindowState {
     double css_w = 0, css_h = 0;
     float dpr = 1;
     EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = 0;
+    int64_t last_input_ms = 0;
 };
 WindowState g_window;
 
@@ -118,6 +119,7 @@ EM_BOOL on_blur(int, const EmscriptenFocusEvent*, void*) {
 
 void apply_queued_input() {
     ImGuiIO& io = ImGui::GetIO();
+    if (!g_window.queue.empty()) g_window.last_input_ms = static_cast<int64_t>(emscripten_date_now());
     bool mouse_changed[5] = {};
     bool key_changed[ImGuiKey_COUNT] = {};
     while (!g_window.queue.empty()) {
@@ -157,6 +159,7 @@ void update_canvas_size() {
         g_window.css_w = w;
         g_window.css_h = h;
         g_window.dpr = dpr;
+        g_window.last_input_ms = static_cast<int64_t>(emscripten_date_now());
         emscripten_set_canvas_element_size("#canvas", static_cast<int>(std::lround(w * dpr)),
                                            static_cast<int>(std::lround(h * dpr)));
     }
@@ -265,6 +268,8 @@ void begin_frame() {
     io.DeltaTime = now > last ? static_cast<float>((now - last) / 1000.0) : 1.0f / 60.0f;
     last = now;
 }
+
+int64_t last_input_ms() { return g_window.last_input_ms; }
 
 float device_pixel_ratio() { return static_cast<float>(emscripten_get_device_pixel_ratio()); }
 

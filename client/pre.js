@@ -33,11 +33,13 @@ Module.crmPersist = function () {
 window.crm = {
   // The screen rectangle (CSS pixels) of the widget last drawn with this label, or null.
   itemRect: function (label) {
+    if (!Module.calledRun) return null;
     var json = Module.ccall("crm_item_rect", "string", ["string"], [label]);
     return json ? JSON.parse(json) : null;
   },
-  // Frame count, record counts, sync and storage status.
+  // Frame count, record counts, sync and storage status; null until the app has started.
   state: function () {
+    if (!Module.calledRun) return null;
     return JSON.parse(Module.ccall("crm_state_json", "string", [], []));
   },
 };

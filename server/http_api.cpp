@@ -118,10 +118,20 @@ void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions
     server.Get("/.*", [&opt](const httplib::Request& req, httplib::Response& res) {
         auto path = resolve_static_path(opt.web_root, req.path);
         if (!path) return send_error(res, 400, "the path '" + req.path.substr(0, 100) + "' is not one this server serves");
-        auto body = read_file(*path);
-        if (!body) return send_error(res, 404, "no file " + req.path.substr(0, 100));
         // The service worker revalidates every file, so a new version reaches clients on their next visit.
         res.set_header("Cache-Control", "no-cache");
+        res.set_header("Vary", "Accept-Encoding");
+        // The build writes client.wasm.gz beside client.wasm: serve it to browsers that take gzip.
+        const bool gzip_ok = req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+        if (gzip_ok && path->size() > 5 && path->compare(path->size() - 5, 5, ".wasm") == 0) {
+            if (auto gz = read_file(*path + ".gz")) {
+                res.set_header("Content-Encoding", "gzip");
+                res.set_content(std::move(*gz), content_type_for(*path));
+                return;
+            }
+        }
+        auto body = read_file(*path);
+        if (!body) return send_error(res, 404, "no file " + req.path.substr(0, 100));
         res.set_content(std::move(*body), content_type_for(*path));
     });
 

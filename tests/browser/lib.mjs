@@ -67,7 +67,7 @@ export async function openPage(browser, url, { deviceScaleFactor = 2, viewport =
 }
 
 export async function waitForApp(page) {
-  await page.waitForFunction(() => window.crm && typeof Module !== "undefined" && Module.calledRun && window.crm.state().frame > 2,
+  await page.waitForFunction(() => window.crm && window.crm.state() && window.crm.state().frame > 2,
                              null, { timeout: 30000 });
 }
 

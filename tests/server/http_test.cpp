@@ -85,6 +85,23 @@ TEST_CASE("the server serves the page with a content security policy and wasm as
     CHECK(body_of(missing)["error"].get<std::string>().find("nope.js") != std::string::npos);
 }
 
+TEST_CASE("the wasm goes out precompressed to browsers that accept gzip, and plain to others") {
+    Fixture f;
+    std::ofstream(f.web + "/client.wasm.gz", std::ios::binary) << "GZ";
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    cli.set_decompress(false);
+    auto gz = cli.Get("/client.wasm", {{"Accept-Encoding", "gzip, deflate"}});
+    REQUIRE(gz);
+    CHECK(gz->get_header_value("Content-Encoding") == "gzip");
+    CHECK(gz->get_header_value("Content-Type") == "application/wasm");
+    CHECK(gz->body == "GZ");
+    auto plain = cli.Get("/client.wasm", {{"Accept-Encoding", "identity"}});
+    REQUIRE(plain);
+    CHECK(plain->get_header_value("Content-Encoding").empty());
+    CHECK(plain->body == std::string("\0asm\1\0\0\0", 8));
+}
+
 TEST_CASE("paths outside the web folder are refused") {
     Fixture f;
     ServerProcess server(f.data, f.web);
