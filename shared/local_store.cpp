@@ -1,18 +1,131 @@
 #include "local_store.h"
 
+#include <algorithm>
+
+#include "domain_rules.h"
 #include "ids.h"
+#include "record_io.h"
 #include "schema.h"
 
 namespace crm {
+
+using nlohmann::json;
+
+namespace {
+
+Result<const RecordSpec*> spec_for(std::string_view type) {
+    const RecordSpec* spec = find_record_spec(type);
+    if (!spec) return Error{"type", "'" + std::string(type.substr(0, 40)) + "' is not a record type"};
+    return spec;
+}
+
+// Fields a caller may not set directly: the store manages them.
+bool is_system_field(const std::string& field) { return field == "id" || field == "created_at" || field == "deleted"; }
+
+}  // namespace
+
+// ---- Edit ------------------------------------------------------------------------------------
+
+Edit::Edit(LocalStore& store, int64_t now_ms) : store_(store), tx_(store.db_), clock_(store.clock_), now_(now_ms) {}
+
+Status Edit::write(const RecordSpec& spec, const std::string& id, const json& values) {
+    auto stamp = clock_.tick(now_);
+    if (!stamp) return stamp.error();
+    std::vector<Change> changes;
+    changes.reserve(values.size());
+    for (auto it = values.begin(); it != values.end(); ++it)
+        changes.push_back({spec.type, id, it.key(), it.value(), stamp->encode(), store_.replica_id_});
+    if (auto r = apply_changes(store_.db_, changes); !r) return r.error();
+    json out = json::array();
+    for (const auto& c : changes) out.push_back(c.to_json());
+    auto st = store_.db_.prepare("INSERT INTO outbox(changes, count) VALUES(?1, ?2)");
+    if (!st) return st.error();
+    return st->bind(1, out.dump()).bind(2, static_cast<int64_t>(changes.size())).run();
+}
+
+Result<std::string> Edit::create(std::string_view type, const json& values) {
+    if (!tx_.begun()) return tx_.begun().error();
+    auto spec = spec_for(type);
+    if (!spec) return spec.error();
+    if (!values.is_object()) return Error{"", "a record must be given as an object of fields"};
+    for (auto it = values.begin(); it != values.end(); ++it)
+        if (is_system_field(it.key())) return Error{it.key(), "is set by the CRM and cannot be given"};
+    const std::string id = new_id();
+    json all = values;
+    if (auto s = apply_create_defaults(store_.db_, **spec, all, now_); !s) return s.error();
+    auto errors = check_record(store_.db_, **spec, id, all, json());
+    if (!errors.empty()) return errors.front();
+    all["created_at"] = now_;
+    if (auto s = write(**spec, id, all); !s) return s.error();
+    // A deal's first stage counts as a stage change, so cycle and velocity reports see when it entered.
+    if ((*spec)->type == "deal") {
+        auto move = create("stage_change", {{"deal_id", id}, {"from_stage_id", ""}, {"to_stage_id", all["stage_id"]},
+                                            {"changed_at", now_}});
+        if (!move) return move.error();
+    }
+    return id;
+}
+
+Status Edit::update(std::string_view type, const std::string& id, const json& values) {
+    if (!tx_.begun()) return tx_.begun().error();
+    auto spec = spec_for(type);
+    if (!spec) return spec.error();
+    if (!values.is_object()) return Error{"", "changes must be given as an object of fields"};
+    if (values.empty()) return ok();
+    for (auto it = values.begin(); it != values.end(); ++it)
+        if (is_system_field(it.key())) return Error{it.key(), "is set by the CRM and cannot be changed here"};
+    auto existing = store_.get(type, id);
+    if (!existing) return existing.error();
+    if (existing->value("deleted", false)) return Error{"", "this " + std::string(type) + " is deleted; restore it first"};
+    json all = values;
+    if (auto s = apply_update_rules(**spec, *existing, all); !s) return s;
+    auto errors = check_record(store_.db_, **spec, id, all, *existing);
+    if (!errors.empty()) return errors.front();
+    // Only fields whose value really changes become changes.
+    json diff = json::object();
+    for (auto it = all.begin(); it != all.end(); ++it) {
+        const json& before = is_custom_field(it.key()) ? (*existing)["custom"].value(it.key().substr(7), json())
+                                                        : (*existing)[it.key()];
+        if (before != it.value()) diff[it.key()] = it.value();
+    }
+    if (diff.empty()) return ok();
+    return write(**spec, id, diff);
+}
+
+Status Edit::set_deleted(std::string_view type, const std::string& id, bool deleted) {
+    if (!tx_.begun()) return tx_.begun().error();
+    auto spec = spec_for(type);
+    if (!spec) return spec.error();
+    auto existing = store_.get(type, id);
+    if (!existing) return existing.error();
+    if ((*existing)["deleted"] == deleted) return ok();
+    return write(**spec, id, json{{"deleted", deleted}});
+}
+
+Status Edit::commit() {
+    if (auto s = store_.set_meta("clock", clock_.last().encode()); !s) return s;
+    if (auto s = tx_.commit(); !s) return s;
+    store_.clock_ = clock_;
+    return ok();
+}
+
+// ---- LocalStore ------------------------------------------------------------------------------
 
 Result<LocalStore> LocalStore::open(const std::string& path) {
     auto db = Db::open(path);
     if (!db) return db.error();
     // Pages are written in place and the journal is deleted on commit: simple and safe on
     // Emscripten's file systems, which have no shared memory for WAL.
-    if (auto s = db->exec("PRAGMA journal_mode=DELETE; PRAGMA foreign_keys=ON;"); !s) return s.error();
-    if (auto s = db->exec("PRAGMA quick_check"); !s)
-        return Error{"", "the local database is damaged (" + s.error().message + ")"};
+    if (auto s = db->exec("PRAGMA journal_mode=DELETE"); !s)
+        return Error{"", "the local database cannot be read (" + s.error().message + ")"};
+    {
+        // Scoped: a statement left open would keep tables locked during the migrations.
+        auto check = db->prepare("PRAGMA quick_check");
+        if (!check) return Error{"", "the local database cannot be read (" + check.error().message + ")"};
+        auto row = check->step();
+        if (!row) return Error{"", "the local database is damaged (" + row.error().message + ")"};
+        if (check->text(0) != "ok") return Error{"", "the local database is damaged: " + check->text(0)};
+    }
     if (auto v = migrate(*db); !v) return v.error();
 
     LocalStore store(std::move(*db), "", HlcClock{});
@@ -49,33 +162,151 @@ Status LocalStore::set_meta(const std::string& key, const std::string& value) {
     return st->bind(1, key).bind(2, value).run();
 }
 
+Result<std::string> LocalStore::create(std::string_view type, const json& values, int64_t now_ms) {
+    Edit edit(*this, now_ms);
+    auto id = edit.create(type, values);
+    if (!id) return id.error();
+    if (auto s = edit.commit(); !s) return s.error();
+    return id;
+}
+
+Status LocalStore::update(std::string_view type, const std::string& id, const json& values, int64_t now_ms) {
+    Edit edit(*this, now_ms);
+    if (auto s = edit.update(type, id, values); !s) return s;
+    return edit.commit();
+}
+
+Status LocalStore::remove(std::string_view type, const std::string& id, int64_t now_ms) {
+    Edit edit(*this, now_ms);
+    if (auto s = edit.set_deleted(type, id, true); !s) return s;
+    return edit.commit();
+}
+
+Status LocalStore::restore(std::string_view type, const std::string& id, int64_t now_ms) {
+    Edit edit(*this, now_ms);
+    if (auto s = edit.set_deleted(type, id, false); !s) return s;
+    return edit.commit();
+}
+
+Result<json> LocalStore::get(std::string_view type, const std::string& id) {
+    auto spec = spec_for(type);
+    if (!spec) return spec.error();
+    auto st = db_.prepare("SELECT id, " + column_list(**spec) + ", custom, updated_at FROM " + (*spec)->table + " WHERE id = ?1");
+    if (!st) return st.error();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Error{"id", "no " + std::string(type) + " with id '" + id.substr(0, 40) + "'"};
+    json j = read_record(*st, **spec);
+    j["updated_at"] = st->integer(static_cast<int>((*spec)->fields.size()) + 2);
+    return j;
+}
+
+Result<ListPage> LocalStore::list(std::string_view type, const Query& query) {
+    auto spec = spec_for(type);
+    if (!spec) return spec.error();
+    auto compiled = compile_query(**spec, query);
+    if (!compiled) return compiled.error();
+    auto bind_all = [&](Stmt& st) {
+        int i = 1;
+        for (const auto& p : compiled->params) {
+            if (p.is_string()) st.bind(i, p.get_ref<const std::string&>());
+            else if (p.is_number_integer()) st.bind(i, p.get<int64_t>());
+            else if (p.is_number()) st.bind(i, p.get<double>());
+            else st.bind_null(i);
+            ++i;
+        }
+    };
+    const std::string n = std::to_string(compiled->params.size());
+    auto rows = db_.prepare("SELECT id, " + column_list(**spec) + ", custom, updated_at FROM " + (*spec)->table +
+                            " WHERE " + compiled->where + " ORDER BY " + compiled->order + " LIMIT ?" +
+                            std::to_string(compiled->params.size() + 1) + " OFFSET ?" + std::to_string(compiled->params.size() + 2));
+    if (!rows) return rows.error();
+    bind_all(*rows);
+    rows->bind(static_cast<int>(compiled->params.size() + 1), query.limit).bind(static_cast<int>(compiled->params.size() + 2), query.offset);
+    ListPage page;
+    for (;;) {
+        auto r = rows->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        json j = read_record(*rows, **spec);
+        j["updated_at"] = rows->integer(static_cast<int>((*spec)->fields.size()) + 2);
+        page.rows.push_back(std::move(j));
+    }
+    auto count = db_.prepare("SELECT count(*) FROM " + (*spec)->table + " WHERE " + compiled->where);
+    if (!count) return count.error();
+    bind_all(*count);
+    if (auto r = count->step(); !r) return r.error();
+    page.total = count->integer(0);
+    return page;
+}
+
+Result<std::vector<SearchHit>> LocalStore::search(std::string_view text, size_t limit, std::string_view type) {
+    return crm::search(db_, text, limit, type);
+}
+
+Result<std::vector<TimelineEntry>> LocalStore::timeline(std::string_view type, const std::string& id) {
+    auto record = get(type, id);
+    if (!record) return record.error();
+    std::vector<TimelineEntry> out;
+    out.push_back({(*record)["created_at"].is_number() ? (*record)["created_at"].get<int64_t>() : 0, "created"});
+
+    auto hist = db_.prepare("SELECT field, old_value, new_value, hlc, replica FROM history "
+                            "WHERE record_type = ?1 AND record_id = ?2 ORDER BY hlc");
+    if (!hist) return hist.error();
+    hist->bind(1, type).bind(2, id);
+    for (;;) {
+        auto r = hist->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        auto h = Hlc::decode(hist->text(3));
+        TimelineEntry e{h ? h->wall_ms : 0, "field", hist->text(0)};
+        e.old_value = json::parse(hist->text(1), nullptr, false);
+        e.new_value = json::parse(hist->text(2), nullptr, false);
+        e.replica = hist->text(4);
+        out.push_back(std::move(e));
+    }
+    // Activities link to contacts, companies, deals, cases and leads through <type>_id.
+    if (type == "contact" || type == "company" || type == "deal" || type == "case" || type == "lead") {
+        Query q;
+        q.filter.conditions.push_back({std::string(type) + "_id", Op::Eq, id});
+        q.limit = kMaxPageSize;
+        q.sort = {{"created_at", true}};
+        auto acts = list("activity", q);
+        if (!acts) return acts.error();
+        for (auto& a : acts->rows) {
+            int64_t at = a["created_at"].is_number() ? a["created_at"].get<int64_t>() : 0;
+            if (a["starts_at"].is_number()) at = a["starts_at"].get<int64_t>();
+            TimelineEntry e{at, "activity"};
+            e.activity = std::move(a);
+            out.push_back(std::move(e));
+        }
+    }
+    if (type == "deal") {
+        Query q;
+        q.filter.conditions.push_back({"deal_id", Op::Eq, id});
+        q.limit = kMaxPageSize;
+        auto moves = list("stage_change", q);
+        if (!moves) return moves.error();
+        for (auto& m : moves->rows) {
+            TimelineEntry e{m["changed_at"].is_number() ? m["changed_at"].get<int64_t>() : 0, "stage", "stage_id"};
+            e.old_value = m["from_stage_id"];
+            e.new_value = m["to_stage_id"];
+            out.push_back(std::move(e));
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const TimelineEntry& a, const TimelineEntry& b) { return a.at > b.at; });
+    return out;
+}
+
+// ---- contacts --------------------------------------------------------------------------------
+
 Result<Contact> LocalStore::create_contact(const ContactInput& raw, int64_t now_ms) {
     ContactInput input = normalized(raw);
     if (auto errors = validate_contact(input); !errors.empty()) return errors.front();
-
-    HlcClock clock = clock_;  // committed to clock_ only with the transaction
-    auto stamp = clock.tick(now_ms);
-    if (!stamp) return stamp.error();
-    Contact contact{new_id(), input.name, input.email, now_ms, stamp->wall_ms};
-    std::vector<Change> changes = {
-        {"contact", contact.id, "name", contact.name, stamp->encode(), replica_id_},
-        {"contact", contact.id, "email", contact.email, stamp->encode(), replica_id_},
-        {"contact", contact.id, "created_at", now_ms, stamp->encode(), replica_id_},
-    };
-
-    Tx tx(db_);
-    if (!tx.begun()) return tx.begun().error();
-    if (auto r = apply_changes(db_, changes); !r) return r.error();
-    auto st = db_.prepare("INSERT INTO outbox(record_type, record_id, field, value, hlc, replica) VALUES(?1,?2,?3,?4,?5,?6)");
-    if (!st) return st.error();
-    for (const auto& c : changes)
-        if (auto s = st->bind(1, c.record_type).bind(2, c.record_id).bind(3, c.field).bind(4, c.value.dump())
-                         .bind(5, c.hlc).bind(6, c.replica).run(); !s)
-            return s.error();
-    if (auto s = set_meta("clock", stamp->encode()); !s) return s.error();
-    if (auto s = tx.commit(); !s) return s.error();
-    clock_ = clock;
-    return contact;
+    auto id = create("contact", json{{"name", input.name}, {"email", input.email}}, now_ms);
+    if (!id) return id.error();
+    return Contact{*id, input.name, input.email, now_ms, now_ms};
 }
 
 Result<std::vector<Contact>> LocalStore::list_contacts() {
@@ -93,8 +324,10 @@ Result<std::vector<Contact>> LocalStore::list_contacts() {
     return out;
 }
 
+// ---- sync ------------------------------------------------------------------------------------
+
 Result<int64_t> LocalStore::outbox_size() {
-    auto st = db_.prepare("SELECT count(*) FROM outbox");
+    auto st = db_.prepare("SELECT coalesce(sum(count), 0) FROM outbox");
     if (!st) return st.error();
     auto row = st->step();
     if (!row) return row.error();
@@ -102,20 +335,25 @@ Result<int64_t> LocalStore::outbox_size() {
 }
 
 Result<std::optional<OutboxBatch>> LocalStore::next_batch(size_t max_changes) {
-    auto st = db_.prepare("SELECT seq, record_type, record_id, field, value, hlc, replica FROM outbox ORDER BY seq LIMIT ?1");
+    auto st = db_.prepare("SELECT seq, changes, count FROM outbox ORDER BY seq");
     if (!st) return st.error();
-    st->bind(1, static_cast<int64_t>(max_changes));
     OutboxBatch batch;
     int64_t first_seq = 0;
     for (;;) {
         auto row = st->step();
         if (!row) return row.error();
         if (!*row) break;
+        // Whole edits only: a batch never splits an edit (unless one edit alone is over the limit).
+        if (!batch.changes.empty() && batch.changes.size() + static_cast<size_t>(st->integer(2)) > max_changes) break;
         if (batch.changes.empty()) first_seq = st->integer(0);
         batch.last_seq = st->integer(0);
-        auto value = nlohmann::json::parse(st->text(4), nullptr, false);
-        if (value.is_discarded()) return Error{"", "outbox row " + std::to_string(batch.last_seq) + " holds unreadable JSON"};
-        batch.changes.push_back({st->text(1), st->text(2), st->text(3), std::move(value), st->text(5), st->text(6)});
+        json changes = json::parse(st->text(1), nullptr, false);
+        if (!changes.is_array()) return Error{"", "outbox row " + std::to_string(batch.last_seq) + " is unreadable"};
+        for (const auto& c : changes) {
+            auto parsed = parse_change(c);
+            if (!parsed) return Error{"", "outbox row " + std::to_string(batch.last_seq) + " holds an invalid change: " + parsed.error().to_string()};
+            batch.changes.push_back(std::move(*parsed));
+        }
     }
     if (batch.changes.empty()) return std::optional<OutboxBatch>{};
     batch.batch_id = replica_id_ + "-" + std::to_string(first_seq) + "-" + std::to_string(batch.last_seq);

@@ -1,14 +1,21 @@
 #pragma once
 // A replica's local workspace: the SQLite database in the browser (or a test), the replica's
-// id and clock, and the outbox of changes not yet acknowledged by the server.
+// id and clock, the outbox of changes not yet acknowledged by the server, and the domain
+// operations (create, update, delete and restore records, list, search, timelines, deals,
+// lead conversion, cases). Every write validates first and is all or nothing.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "contacts.h"
 #include "hlc.h"
+#include "query.h"
+#include "records.h"
 #include "result.h"
+#include "search.h"
 #include "sqlite_db.h"
 #include "sync.h"
 
@@ -20,33 +27,110 @@ struct OutboxBatch {
     int64_t last_seq = 0;  // ack_batch(last_seq) removes these rows once the server has them
 };
 
+struct ListPage {
+    std::vector<nlohmann::json> rows;  // records as get() returns them
+    int64_t total = 0;                 // matching records, ignoring limit and offset
+};
+
+struct TimelineEntry {
+    int64_t at = 0;           // ms since the epoch
+    std::string kind;         // "created", "field", "activity", "stage"
+    std::string field;        // for "field": which field changed
+    nlohmann::json old_value, new_value;
+    nlohmann::json activity;  // for "activity": the activity record
+    std::string replica;
+};
+
+struct LeadConversion {
+    bool create_company = false;
+    std::string company_id;        // link an existing company instead of creating one
+    bool create_deal = false;
+    std::string deal_name;         // default: "<company or lead name> deal"
+    std::optional<double> amount;
+    std::string currency = "USD";
+    std::string pipeline_id;       // default: the first pipeline
+};
+
+struct LeadConversionResult {
+    std::string contact_id, company_id, deal_id;
+};
+
+class LocalStore;
+
+// One all-or-nothing edit: every operation validates against the database as it stands inside
+// the edit (so a deal can reference the company created just before it), applies its changes,
+// and queues them for the server. Nothing is visible to anyone until commit(); an Edit
+// destroyed without commit() leaves no trace.
+class Edit {
+public:
+    Edit(LocalStore& store, int64_t now_ms);
+    Status begun() const { return tx_.begun(); }
+    Result<std::string> create(std::string_view type, const nlohmann::json& values);
+    Status update(std::string_view type, const std::string& id, const nlohmann::json& values);
+    Status set_deleted(std::string_view type, const std::string& id, bool deleted);
+    Status commit();
+    int64_t now() const { return now_; }
+
+private:
+    Status write(const RecordSpec& spec, const std::string& id, const nlohmann::json& values);
+    LocalStore& store_;
+    Tx tx_;
+    HlcClock clock_;
+    int64_t now_;
+};
+
 class LocalStore {
 public:
-    // Opens or creates the database at `path`, runs migrations, and loads (or makes) the replica id.
+    // Opens or creates the database at `path`, checks it, runs migrations, and loads (or makes)
+    // the replica id. A damaged file is reported, never used.
     static Result<LocalStore> open(const std::string& path);
 
     const std::string& replica_id() const { return replica_id_; }
     Db& db() { return db_; }
 
-    // Validates and creates a contact: the record and its changes in the outbox, in one transaction.
-    // On invalid input, returns the first problem and writes nothing.
+    // ---- records of any type --------------------------------------------------------------
+    // Creates a record from {field: value}; returns its new id.
+    Result<std::string> create(std::string_view type, const nlohmann::json& values, int64_t now_ms);
+    // Changes the given fields of a record.
+    Status update(std::string_view type, const std::string& id, const nlohmann::json& values, int64_t now_ms);
+    // Soft delete: the record disappears from lists and search but can be restored.
+    Status remove(std::string_view type, const std::string& id, int64_t now_ms);
+    Status restore(std::string_view type, const std::string& id, int64_t now_ms);
+    // The record as {"id", field..., "custom": {...}, "updated_at"}, deleted or not.
+    Result<nlohmann::json> get(std::string_view type, const std::string& id);
+    // One page of records matching the query, and how many match in all.
+    Result<ListPage> list(std::string_view type, const Query& query);
+    // Full-text search over every searchable record type.
+    Result<std::vector<SearchHit>> search(std::string_view text, size_t limit = 20, std::string_view type = {});
+    // Everything that happened to a record, newest first: field changes, linked activities,
+    // stage moves, and its creation.
+    Result<std::vector<TimelineEntry>> timeline(std::string_view type, const std::string& id);
+
+    // ---- contacts (the quick form) --------------------------------------------------------
     Result<Contact> create_contact(const ContactInput& input, int64_t now_ms);
-    // Every contact that is not deleted, by name.
     Result<std::vector<Contact>> list_contacts();
 
-    // Number of changes waiting to be pushed.
-    Result<int64_t> outbox_size();
-    // The oldest unpushed changes, at most `max_changes`; nullopt when the outbox is empty.
-    Result<std::optional<OutboxBatch>> next_batch(size_t max_changes = kMaxBatchChanges);
-    // Drops the outbox rows up to `last_seq` once the server has acknowledged them.
-    Status ack_batch(int64_t last_seq);
+    // ---- deals and pipelines --------------------------------------------------------------
+    // Moves a deal to a stage of its pipeline, records the move, and marks the deal won or
+    // lost when the stage says so.
+    Status move_deal(const std::string& deal_id, const std::string& stage_id, int64_t now_ms, std::string reason = {});
+    // The first pipeline by position, with its stages ordered.
+    Result<std::string> default_pipeline_id();
 
-    // The server cursor: every change up to it has been pulled and merged.
+    // ---- leads ----------------------------------------------------------------------------
+    // Turns a lead into a contact (and optionally a company and a deal) in one step; the lead's
+    // activities follow the new contact and the lead keeps its history, marked converted.
+    Result<LeadConversionResult> convert_lead(const std::string& lead_id, const LeadConversion& options, int64_t now_ms);
+
+    // ---- sync ------------------------------------------------------------------------------
+    Result<int64_t> outbox_size();
+    Result<std::optional<OutboxBatch>> next_batch(size_t max_changes = kMaxBatchChanges);
+    Status ack_batch(int64_t last_seq);
     Result<int64_t> cursor();
-    // Merges pulled changes and advances the cursor, in one transaction.
     Status apply_pulled(const std::vector<Change>& changes, int64_t cursor, int64_t now_ms);
 
 private:
+    friend class Edit;
     LocalStore(Db db, std::string replica_id, HlcClock clock)
         : db_(std::move(db)), replica_id_(std::move(replica_id)), clock_(clock) {}
     Result<std::string> meta(const std::string& key);
@@ -56,5 +140,12 @@ private:
     std::string replica_id_;
     HlcClock clock_;
 };
+
+// Checks {field: value} for a record type before it is written: known fields, kinds and
+// syntax, required fields on create, references to records that exist, custom fields defined
+// for the type, and the rules that span fields (a deal's stage belongs to its pipeline, a
+// company is not its own ancestor). `existing` is the record before the edit, null on create.
+std::vector<Error> check_record(Db& db, const RecordSpec& spec, const std::string& id, const nlohmann::json& values,
+                                const nlohmann::json& existing);
 
 }  // namespace crm

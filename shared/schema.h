@@ -11,5 +11,10 @@ int latest_schema_version();
 // Runs the migrations the database has not had yet, each in its own transaction. A database
 // written by a newer build (a higher version than this build knows) is refused, not touched.
 Result<int> migrate(Db& db);
+// Runs the migrations up to `target` only: for tests that start from an older version.
+Result<int> migrate_to(Db& db, int target);
+// Writes the records every workspace starts with (the "Sales" pipeline and its stages), with
+// fixed ids and the oldest clock, so every replica seeds the same thing and edits win over it.
+Status seed_defaults(Db& db);
 
 }  // namespace crm

@@ -1,12 +1,17 @@
 #include "sync.h"
 
 #include <algorithm>
+#include <map>
 
 #include "hlc.h"
 #include "ids.h"
+#include "record_io.h"
 #include "records.h"
+#include "search.h"
 
 namespace crm {
+
+using nlohmann::json;
 
 nlohmann::json Change::to_json() const {
     return {{"type", record_type}, {"id", record_id}, {"field", field},
@@ -38,6 +43,13 @@ Result<Change> parse_change(const nlohmann::json& j) {
     if (!is_valid_id(c.record_id)) return Error{"id", "'" + c.record_id.substr(0, 40) + "' is not a record id (32 hex digits)"};
     if (!is_valid_id(c.replica)) return Error{"replica", "'" + c.replica.substr(0, 40) + "' is not a replica id (32 hex digits)"};
     if (auto h = Hlc::decode(c.hlc); !h) return h.error();
+    if (is_custom_field(c.field)) {
+        // Custom field definitions travel as records too, so a batch may define and use a field
+        // together; the server checks only that the value is plain data of bounded size.
+        if (c.value.is_object()) return Error{"value", c.field + " must be text, a number, true/false, a list or null"};
+        if (c.value.dump().size() > 10000) return Error{"value", c.field + " is larger than 10000 bytes"};
+        return c;
+    }
     const FieldSpec* field = find_field(*record, c.field);
     if (!field) return Error{"field", "'" + c.field.substr(0, 40) + "' is not a field of " + c.record_type};
     if (auto s = validate_field_value(*field, c.value); !s) return Error{"value", s.error().to_string()};
@@ -63,42 +75,154 @@ Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_ch
     return out;
 }
 
-Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes) {
-    auto get_clock = db.prepare("SELECT hlc, replica FROM field_clocks WHERE record_type=?1 AND record_id=?2 AND field=?3");
-    auto put_clock = db.prepare("INSERT OR REPLACE INTO field_clocks(record_type, record_id, field, hlc, replica) VALUES(?1,?2,?3,?4,?5)");
-    if (!get_clock) return get_clock.error();
-    if (!put_clock) return put_clock.error();
-    int64_t won = 0;
-    for (const Change& c : changes) {
-        const RecordSpec* record = find_record_spec(c.record_type);
-        const FieldSpec* field = record ? find_field(*record, c.field) : nullptr;
-        if (!field) return Error{"field", "'" + c.field + "' is not a field of '" + c.record_type + "'"};
+namespace {
 
-        get_clock->bind(1, c.record_type).bind(2, c.record_id).bind(3, c.field);
-        auto row = get_clock->step();
+// "hlc replica": comparing these strings compares (hlc, replica), since the hlc is fixed-width.
+std::string stamp_of(const Change& c) { return c.hlc + " " + c.replica; }
+
+// The merge's working state for one batch: prepared statements reused across records.
+class Merger {
+public:
+    explicit Merger(Db& db) : db_(db) {}
+
+    Result<int64_t> apply_record(const RecordSpec& spec, const std::string& id, const std::vector<const Change*>& changes) {
+        auto select = cached("SELECT id, " + column_list(spec) + ", custom, clocks FROM " + spec.table + " WHERE id = ?1");
+        if (!select) return select.error();
+        Stmt& sel = **select;
+        sel.bind(1, id);
+        auto row = sel.step();
         if (!row) return row.error();
-        bool newer = !*row || std::tie(c.hlc, c.replica) > std::make_tuple(get_clock->text(0), get_clock->text(1));
-        get_clock->reset();
-        if (!newer) continue;
+        const bool exists = *row;
+        json current = exists ? read_record(sel, spec) : json();
+        json clocks = exists ? json::parse(sel.text(static_cast<int>(spec.fields.size()) + 2), nullptr, false) : json::object();
+        if (!clocks.is_object()) clocks = json::object();
+        sel.reset();
 
-        auto wall = Hlc::decode(c.hlc);
-        if (!wall) return wall.error();
-        const std::string table(record->table), column(field->name);  // names from the registry, never from input
-        auto insert = db.prepare("INSERT OR IGNORE INTO " + table + "(id) VALUES(?1)");
-        if (!insert) return insert.error();
-        if (auto s = insert->bind(1, c.record_id).run(); !s) return s.error();
-        auto update = db.prepare("UPDATE " + table + " SET " + column + " = ?1, updated_at = max(updated_at, ?2) WHERE id = ?3");
-        if (!update) return update.error();
-        switch (field->kind) {
-            case FieldKind::Text: update->bind(1, c.value.get<std::string>()); break;
-            case FieldKind::Integer: update->bind(1, c.value.get<int64_t>()); break;
-            case FieldKind::Boolean: update->bind(1, static_cast<int64_t>(c.value.get<bool>())); break;
+        // Per field, the winner among this batch's changes and the stored clock. An equal stamp
+        // is the same change seen again (a replica stamps one value per field per edit).
+        std::map<std::string, const Change*> winners;
+        for (const Change* c : changes) {
+            const std::string stamp = stamp_of(*c);
+            auto it = winners.find(c->field);
+            if (it != winners.end()) {
+                if (stamp_of(*it->second) < stamp) it->second = c;
+                continue;
+            }
+            std::string stored = clocks.contains(c->field) ? clocks[c->field].get<std::string>()
+                                 : clocks.contains("") ? clocks[""].get<std::string>() : std::string();
+            if (stored <= stamp) winners[c->field] = c;
         }
-        update->bind(2, wall->wall_ms).bind(3, c.record_id);
-        if (auto s = update->run(); !s) return s.error();
-        if (auto s = put_clock->bind(1, c.record_type).bind(2, c.record_id).bind(3, c.field).bind(4, c.hlc).bind(5, c.replica).run(); !s)
-            return s.error();
-        ++won;
+        if (winners.empty()) return int64_t{0};
+
+        json merged = exists ? current : json::object();
+        if (!exists) {
+            merged["id"] = id;
+            merged["custom"] = json::object();
+        }
+        json& custom = merged["custom"];
+        int64_t wall = 0, won = 0;
+        std::string first_stamp;
+        bool one_stamp = true;
+        std::vector<std::pair<const Change*, json>> history;  // change, old value
+        for (const auto& [field, c] : winners) {
+            const std::string stamp = stamp_of(*c);
+            if (first_stamp.empty()) first_stamp = stamp;
+            one_stamp &= stamp == first_stamp;
+            json old = is_custom_field(field) ? custom.value(field.substr(7), json()) : merged.value(field, json());
+            const bool changed = !exists || old != c->value;
+            std::string stored = clocks.contains(field) ? clocks[field].get<std::string>()
+                                 : clocks.contains("") ? clocks[""].get<std::string>() : std::string();
+            if (stored == stamp && !changed) continue;  // seen before
+            if (is_custom_field(field)) {
+                if (c->value.is_null()) custom.erase(field.substr(7));
+                else custom[field.substr(7)] = c->value;
+            } else {
+                merged[field] = c->value;
+            }
+            clocks[field] = stamp;
+            if (exists && changed) history.emplace_back(c, std::move(old));
+            auto h = Hlc::decode(c->hlc);
+            if (h) wall = std::max(wall, h->wall_ms);
+            ++won;
+        }
+        if (won == 0) return int64_t{0};
+        // A record created in one edit keeps one clock for all its fields.
+        if (!exists && one_stamp) clocks = json{{"", first_stamp}};
+
+        if (!exists) {
+            auto ins = cached("INSERT INTO " + spec.table + "(id) VALUES(?1)");
+            if (!ins) return ins.error();
+            if (auto s = (*ins)->bind(1, id).run(); !s) return s.error();
+        }
+        // One UPDATE per record, of the winning columns only.
+        std::string sql = "UPDATE " + spec.table + " SET clocks = ?1, custom = ?2, updated_at = max(updated_at, ?3)";
+        std::vector<const FieldSpec*> cols;
+        for (const auto& [field, c] : winners) {
+            if (is_custom_field(field)) continue;
+            const FieldSpec* f = find_field(spec, field);
+            if (!f) return Error{"field", "'" + field + "' is not a field of " + spec.type};
+            cols.push_back(f);
+            sql += ", " + f->name + " = ?" + std::to_string(cols.size() + 4);  // names from the registry, never from input
+        }
+        sql += " WHERE id = ?4";
+        auto upd = cached(sql);
+        if (!upd) return upd.error();
+        Stmt& u = **upd;
+        u.bind(1, clocks.dump()).bind(2, custom.dump()).bind(3, wall).bind(4, id);
+        for (size_t i = 0; i < cols.size(); ++i) bind_field(u, static_cast<int>(i + 5), *cols[i], merged[cols[i]->name]);
+        if (auto s = u.run(); !s) return s.error();
+
+        if (!history.empty()) {
+            auto hist = cached("INSERT INTO history(record_type, record_id, field, old_value, new_value, hlc, replica) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            if (!hist) return hist.error();
+            for (const auto& [c, old] : history)
+                if (auto s = (*hist)->bind(1, spec.type).bind(2, id).bind(3, c->field).bind(4, old.dump())
+                                 .bind(5, c->value.dump()).bind(6, c->hlc).bind(7, c->replica).run(); !s)
+                    return s.error();
+        }
+        if (is_searchable_type(spec.type)) {
+            // Fill in defaults for fields a partial record has not received yet.
+            for (const auto& f : spec.fields)
+                if (!merged.contains(f.name)) merged[f.name] = nullptr;
+            if (auto s = index_record(db_, spec, merged); !s) return s.error();
+        }
+        return won;
+    }
+
+private:
+    Result<Stmt*> cached(const std::string& sql) {
+        auto it = stmts_.find(sql);
+        if (it != stmts_.end()) return &it->second;
+        auto st = db_.prepare(sql);
+        if (!st) return st.error();
+        return &stmts_.emplace(sql, std::move(*st)).first->second;
+    }
+
+    Db& db_;
+    std::map<std::string, Stmt> stmts_;
+};
+
+}  // namespace
+
+Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes) {
+    // Group by record, keeping the order in which records first appear.
+    std::vector<std::pair<std::string, std::string>> order;
+    std::map<std::pair<std::string, std::string>, std::vector<const Change*>> groups;
+    for (const Change& c : changes) {
+        auto key = std::make_pair(c.record_type, c.record_id);
+        auto [it, fresh] = groups.try_emplace(key);
+        if (fresh) order.push_back(key);
+        it->second.push_back(&c);
+    }
+    Merger merger(db);
+    int64_t won = 0;
+    for (const auto& key : order) {
+        const RecordSpec* spec = find_record_spec(key.first);
+        if (!spec) return Error{"type", "'" + key.first + "' is not a known record type"};
+        auto r = merger.apply_record(*spec, key.second, groups[key]);
+        if (!r) return r.error();
+        won += *r;
     }
     return won;
 }

@@ -1,0 +1,237 @@
+#include "query.h"
+
+#include <array>
+
+namespace crm {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::array<std::pair<Op, const char*>, 12> kOps = {{
+    {Op::Eq, "eq"}, {Op::Ne, "ne"}, {Op::Lt, "lt"}, {Op::Le, "le"}, {Op::Gt, "gt"}, {Op::Ge, "ge"},
+    {Op::Contains, "contains"}, {Op::StartsWith, "starts_with"}, {Op::In, "in"}, {Op::IsEmpty, "is_empty"},
+    {Op::NotEmpty, "not_empty"}, {Op::HasTag, "has_tag"},
+}};
+
+constexpr int kMaxConditions = 50;
+constexpr int kMaxDepth = 4;
+
+bool is_text_kind(FieldKind k) {
+    return k == FieldKind::Text || k == FieldKind::Choice || k == FieldKind::Ref || k == FieldKind::Date;
+}
+bool is_number_kind(FieldKind k) {
+    return k == FieldKind::Integer || k == FieldKind::Real || k == FieldKind::Timestamp;
+}
+
+std::string escape_like(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+struct Compiler {
+    const RecordSpec& spec;
+    std::vector<json> params;
+
+    std::string param(json v) {
+        params.push_back(std::move(v));
+        return "?" + std::to_string(params.size());
+    }
+
+    Result<std::string> condition(const Condition& c, const std::string& where) {
+        std::string column;
+        FieldKind kind;
+        if (c.field == "id") {
+            column = "id";
+            kind = FieldKind::Text;
+        } else if (c.field == "updated_at") {
+            column = "updated_at";
+            kind = FieldKind::Timestamp;
+        } else if (is_custom_field(c.field)) {
+            column = "json_extract(custom, '$." + c.field.substr(7) + "')";  // key syntax checked: [a-z0-9_]
+            kind = c.value.is_number() ? FieldKind::Real : FieldKind::Text;
+        } else {
+            const FieldSpec* f = find_field(spec, c.field);
+            if (!f) return Error{where + ".field", "'" + c.field.substr(0, 40) + "' is not a field of " + spec.type};
+            column = f->name;
+            kind = f->kind;
+        }
+        const std::string op_name = to_string(c.op);
+        auto refuse = [&](const std::string& why) { return Error{where + ".op", "'" + op_name + "' " + why}; };
+        auto need = [&](bool okay, const std::string& what) -> Status {
+            if (okay) return ok();
+            return Error{where + ".value", "must be " + what + " for '" + op_name + "' on " + c.field + ", got " + c.value.dump().substr(0, 40)};
+        };
+        const bool text = is_text_kind(kind), number = is_number_kind(kind);
+        const std::string nocase = text ? " COLLATE NOCASE" : "";
+        switch (c.op) {
+            case Op::Eq:
+            case Op::Ne: {
+                const char* sql_op = c.op == Op::Eq ? " = " : " IS NOT ";
+                if (kind == FieldKind::Boolean) {
+                    if (auto s = need(c.value.is_boolean(), "true or false"); !s) return s.error();
+                    return column + sql_op + param(c.value.get<bool>() ? 1 : 0);
+                }
+                if (text || kind == FieldKind::Text) {
+                    if (auto s = need(c.value.is_string(), "text"); !s) return s.error();
+                } else if (number) {
+                    if (auto s = need(c.value.is_number(), "a number"); !s) return s.error();
+                } else {
+                    return refuse("does not apply to list field " + c.field + " (use has_tag)");
+                }
+                return column + sql_op + param(c.value) + nocase;
+            }
+            case Op::Lt:
+            case Op::Le:
+            case Op::Gt:
+            case Op::Ge: {
+                if (!text && !number) return refuse("does not apply to " + c.field);
+                if (auto s = need(number ? c.value.is_number() : c.value.is_string(), number ? "a number" : "text"); !s)
+                    return s.error();
+                const char* sql_op = c.op == Op::Lt ? " < " : c.op == Op::Le ? " <= " : c.op == Op::Gt ? " > " : " >= ";
+                return column + sql_op + param(c.value) + nocase;
+            }
+            case Op::Contains:
+            case Op::StartsWith: {
+                if (!(text || kind == FieldKind::Json || kind == FieldKind::TextList)) return refuse("applies only to text fields, not " + c.field);
+                if (auto s = need(c.value.is_string(), "text"); !s) return s.error();
+                std::string pattern = (c.op == Op::Contains ? "%" : "") + escape_like(c.value.get<std::string>()) + "%";
+                return column + " LIKE " + param(pattern) + " ESCAPE '\\'";
+            }
+            case Op::In: {
+                if (!(text || number)) return refuse("does not apply to " + c.field);
+                if (auto s = need(c.value.is_array() && !c.value.empty() && c.value.size() <= 100, "a list of 1 to 100 values"); !s)
+                    return s.error();
+                std::string list;
+                for (const auto& v : c.value) {
+                    if (auto s = need(number ? v.is_number() : v.is_string(), number ? "a list of numbers" : "a list of text"); !s)
+                        return s.error();
+                    list += (list.empty() ? "" : ", ") + param(v);
+                }
+                return column + nocase + " IN (" + list + ")";
+            }
+            case Op::IsEmpty:
+            case Op::NotEmpty: {
+                std::string empty = "(" + column + " IS NULL OR " + column + " IN ('', '[]', '{}'))";
+                return c.op == Op::IsEmpty ? empty : "NOT " + empty;
+            }
+            case Op::HasTag: {
+                if (kind != FieldKind::TextList) return refuse("applies only to list fields such as tags, not " + c.field);
+                if (auto s = need(c.value.is_string(), "text"); !s) return s.error();
+                return "EXISTS (SELECT 1 FROM json_each(" + column + ") WHERE value = " + param(c.value) + " COLLATE NOCASE)";
+            }
+        }
+        return refuse("is not supported");
+    }
+
+    Result<std::string> group(const Filter& f, const std::string& where, int depth, int& count) {
+        if (depth > kMaxDepth) return Error{where, "nests groups deeper than " + std::to_string(kMaxDepth)};
+        std::vector<std::string> parts;
+        for (size_t i = 0; i < f.conditions.size(); ++i) {
+            if (++count > kMaxConditions) return Error{where, "has more than " + std::to_string(kMaxConditions) + " conditions"};
+            auto c = condition(f.conditions[i], where + "conditions[" + std::to_string(i) + "]");
+            if (!c) return c.error();
+            parts.push_back("(" + *c + ")");
+        }
+        for (size_t i = 0; i < f.groups.size(); ++i) {
+            auto g = group(f.groups[i], where + "groups[" + std::to_string(i) + "].", depth + 1, count);
+            if (!g) return g.error();
+            parts.push_back("(" + *g + ")");
+        }
+        if (parts.empty()) return std::string("1");
+        std::string sql;
+        for (const auto& p : parts) sql += (sql.empty() ? "" : f.any ? " OR " : " AND ") + p;
+        return sql;
+    }
+};
+
+}  // namespace
+
+Result<Op> op_from_string(std::string_view s) {
+    for (const auto& [op, name] : kOps)
+        if (s == name) return op;
+    return Error{"op", "'" + std::string(s.substr(0, 40)) + "' is not an operator (eq, ne, lt, le, gt, ge, contains, starts_with, in, is_empty, not_empty, has_tag)"};
+}
+
+std::string to_string(Op op) {
+    for (const auto& [o, name] : kOps)
+        if (o == op) return name;
+    return "?";
+}
+
+Result<Filter> filter_from_json(const json& j) {
+    if (!j.is_object()) return Error{"filter", "must be an object with any, conditions and groups"};
+    Filter f;
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "any" && it.key() != "conditions" && it.key() != "groups")
+            return Error{"filter", "has an unknown member '" + it.key() + "'"};
+    if (j.contains("any")) {
+        if (!j["any"].is_boolean()) return Error{"any", "must be true or false"};
+        f.any = j["any"].get<bool>();
+    }
+    if (j.contains("conditions")) {
+        if (!j["conditions"].is_array()) return Error{"conditions", "must be a list"};
+        for (size_t i = 0; i < j["conditions"].size(); ++i) {
+            const json& c = j["conditions"][i];
+            std::string where = "conditions[" + std::to_string(i) + "]";
+            if (!c.is_object() || !c.contains("field") || !c["field"].is_string() || !c.contains("op") || !c["op"].is_string())
+                return Error{where, "must be an object with a field, an op and a value"};
+            auto op = op_from_string(c["op"].get<std::string>());
+            if (!op) return Error{where + ".op", op.error().message};
+            f.conditions.push_back({c["field"].get<std::string>(), *op, c.value("value", json())});
+        }
+    }
+    if (j.contains("groups")) {
+        if (!j["groups"].is_array()) return Error{"groups", "must be a list"};
+        for (size_t i = 0; i < j["groups"].size(); ++i) {
+            auto g = filter_from_json(j["groups"][i]);
+            if (!g) return Error{"groups[" + std::to_string(i) + "]." + g.error().field, g.error().message};
+            f.groups.push_back(std::move(*g));
+        }
+    }
+    return f;
+}
+
+json filter_to_json(const Filter& f) {
+    json conditions = json::array(), groups = json::array();
+    for (const auto& c : f.conditions) conditions.push_back({{"field", c.field}, {"op", to_string(c.op)}, {"value", c.value}});
+    for (const auto& g : f.groups) groups.push_back(filter_to_json(g));
+    return {{"any", f.any}, {"conditions", conditions}, {"groups", groups}};
+}
+
+Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
+    if (q.limit < 1 || q.limit > kMaxPageSize)
+        return Error{"limit", "must be from 1 to " + std::to_string(kMaxPageSize) + ", got " + std::to_string(q.limit)};
+    if (q.offset < 0) return Error{"offset", "cannot be negative"};
+    Compiler c{spec, {}};
+    int count = 0;
+    auto where = c.group(q.filter, "", 0, count);
+    if (!where) return where.error();
+    CompiledQuery out;
+    out.where = (q.include_deleted ? std::string("1") : std::string("deleted = 0")) + " AND (" + *where + ")";
+    std::vector<Sort> sort = q.sort;
+    if (sort.empty()) sort.push_back({spec.title_field, false});
+    for (size_t i = 0; i < sort.size(); ++i) {
+        const Sort& s = sort[i];
+        std::string column;
+        bool text = false;
+        if (s.field == "updated_at" || s.field == "id") column = s.field;
+        else if (is_custom_field(s.field)) column = "json_extract(custom, '$." + s.field.substr(7) + "')";
+        else if (const FieldSpec* f = find_field(spec, s.field)) {
+            column = f->name;
+            text = is_text_kind(f->kind) || f->kind == FieldKind::Text;
+        } else {
+            return Error{"sort[" + std::to_string(i) + "]", "'" + s.field.substr(0, 40) + "' is not a field of " + spec.type};
+        }
+        out.order += (out.order.empty() ? "" : ", ") + column + (text ? " COLLATE NOCASE" : "") + (s.descending ? " DESC" : " ASC");
+    }
+    out.order += ", id";
+    out.params = std::move(c.params);
+    return out;
+}
+
+}  // namespace crm

@@ -1,0 +1,61 @@
+#pragma once
+// Structured filters (field, operator, value; groups joined by "all" or "any") and sorting,
+// compiled to SQL with bound parameters. Saved views and segments store them as JSON.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "records.h"
+#include "result.h"
+
+namespace crm {
+
+enum class Op { Eq, Ne, Lt, Le, Gt, Ge, Contains, StartsWith, In, IsEmpty, NotEmpty, HasTag };
+
+struct Condition {
+    std::string field;  // a registry field, "custom.<key>", "id" or "updated_at"
+    Op op = Op::Eq;
+    nlohmann::json value;
+};
+
+struct Filter {
+    bool any = false;  // false: every condition and group must hold; true: at least one
+    std::vector<Condition> conditions;
+    std::vector<Filter> groups;
+};
+
+struct Sort {
+    std::string field;
+    bool descending = false;
+};
+
+inline constexpr int64_t kMaxPageSize = 1000;
+
+struct Query {
+    Filter filter;
+    std::vector<Sort> sort;  // empty: by the record's title
+    int64_t limit = 50;      // 1 .. kMaxPageSize
+    int64_t offset = 0;
+    bool include_deleted = false;
+};
+
+// {"any": false, "conditions": [{"field": "...", "op": "eq", "value": ...}], "groups": [...]}
+Result<Filter> filter_from_json(const nlohmann::json& j);
+nlohmann::json filter_to_json(const Filter& f);
+// "eq", "ne", "lt", "le", "gt", "ge", "contains", "starts_with", "in", "is_empty", "not_empty", "has_tag"
+Result<Op> op_from_string(std::string_view s);
+std::string to_string(Op op);
+
+struct CompiledQuery {
+    std::string where;   // "deleted = 0 AND (...)", with ?N parameters from 1
+    std::string order;   // "name COLLATE NOCASE ASC, id"
+    std::vector<nlohmann::json> params;
+};
+
+// Checks every field, operator and value against the registry and builds the SQL; errors name
+// the condition ("conditions[2].op: 'gt' does not apply to yes/no field do_not_contact").
+Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& query);
+
+}  // namespace crm

@@ -1,0 +1,129 @@
+#include "search.h"
+
+#include "record_io.h"
+#include "text.h"
+
+namespace crm {
+
+using nlohmann::json;
+
+bool is_searchable_type(std::string_view type) {
+    return type == "contact" || type == "company" || type == "deal" || type == "lead" || type == "activity" ||
+           type == "case";
+}
+
+namespace {
+
+// The text of one field for the index: lists contribute each entry's text; phone numbers are
+// also indexed as bare digits, and as their last ten digits (the number without its country
+// code), so "5550100199" finds "+1 (555) 010-0199".
+void append_text(std::string& out, const FieldSpec& f, const json& v) {
+    auto add = [&](const std::string& s) {
+        if (s.empty()) return;
+        out += s;
+        out += ' ';
+        if (f.name.find("phone") != std::string::npos) {
+            std::string digits;
+            for (char c : s)
+                if (c >= '0' && c <= '9') digits += c;
+            out += digits + ' ';
+            if (digits.size() > 10) out += digits.substr(digits.size() - 10) + ' ';
+        }
+    };
+    if (v.is_string()) add(v.get<std::string>());
+    else if (v.is_array())
+        for (const auto& e : v) {
+            if (e.is_string()) add(e.get<std::string>());
+            else if (e.is_object() && e.contains("value") && e["value"].is_string()) add(e["value"].get<std::string>());
+        }
+}
+
+// One FTS5 query term per word: the word quoted (so punctuation cannot change the query) and
+// marked as a prefix. Words are ANDed.
+std::string fts_query(std::string_view text) {
+    std::string q;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
+        size_t start = i;
+        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+        if (i == start) break;
+        std::string word;
+        for (char c : text.substr(start, i - start))
+            if (c != '"') word += c;
+        if (word.empty()) continue;
+        q += (q.empty() ? "" : " ") + std::string("\"") + word + "\"*";
+    }
+    return q;
+}
+
+}  // namespace
+
+Status index_record(Db& db, const RecordSpec& spec, const json& record) {
+    if (!is_searchable_type(spec.type)) return ok();
+    const std::string& id = record["id"].get_ref<const std::string&>();
+    auto doc = db.prepare("INSERT INTO search_docs(record_type, record_id) VALUES(?1, ?2) "
+                          "ON CONFLICT(record_type, record_id) DO UPDATE SET record_type = excluded.record_type "
+                          "RETURNING rowid");
+    if (!doc) return doc.error();
+    doc->bind(1, spec.type).bind(2, id);
+    auto row = doc->step();
+    if (!row) return row.error();
+    int64_t rowid = doc->integer(0);
+    doc->reset();
+    auto del = db.prepare("DELETE FROM search_index WHERE rowid = ?1");
+    if (!del) return del.error();
+    if (auto s = del->bind(1, rowid).run(); !s) return s;
+    if (record.contains("deleted") && record["deleted"] == true) return ok();
+
+    std::string title, body;
+    for (const auto& f : spec.fields) {
+        const json& v = record[f.name];
+        if (f.name == spec.title_field) append_text(title, f, v);
+        else if (f.searchable) append_text(body, f, v);
+    }
+    auto ins = db.prepare("INSERT INTO search_index(rowid, title, body) VALUES(?1, ?2, ?3)");
+    if (!ins) return ins.error();
+    return ins->bind(1, rowid).bind(2, title).bind(3, body).run();
+}
+
+Status reindex_all(Db& db) {
+    if (auto s = db.exec("DELETE FROM search_index; DELETE FROM search_docs;"); !s) return s;
+    for (const auto& spec : record_specs()) {
+        if (!is_searchable_type(spec.type)) continue;
+        auto st = db.prepare("SELECT id, " + column_list(spec) + ", custom FROM " + spec.table);
+        if (!st) return st.error();
+        for (;;) {
+            auto row = st->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            if (auto s = index_record(db, spec, read_record(*st, spec)); !s) return s;
+        }
+    }
+    return ok();
+}
+
+Result<std::vector<SearchHit>> search(Db& db, std::string_view text, size_t limit, std::string_view type) {
+    std::vector<SearchHit> hits;
+    const std::string q = fts_query(text);
+    if (q.empty()) return hits;
+    std::string sql =
+        "SELECT d.record_type, d.record_id, search_index.title, bm25(search_index, 10.0, 1.0) AS r "
+        "FROM search_index JOIN search_docs d ON d.rowid = search_index.rowid "
+        "WHERE search_index MATCH ?1";
+    if (!type.empty()) sql += " AND d.record_type = ?3";
+    sql += " ORDER BY r LIMIT ?2";
+    auto st = db.prepare(sql);
+    if (!st) return st.error();
+    st->bind(1, q).bind(2, static_cast<int64_t>(limit));
+    if (!type.empty()) st->bind(3, type);
+    for (;;) {
+        auto row = st->step();
+        if (!row) return Error{"search", "cannot search for '" + std::string(text.substr(0, 60)) + "': " + row.error().message};
+        if (!*row) break;
+        hits.push_back({st->text(0), st->text(1), std::string(trim(st->text(2))), st->real(3)});
+    }
+    return hits;
+}
+
+}  // namespace crm

@@ -1,0 +1,33 @@
+#pragma once
+// Full-text search over names, emails, phones, companies, deals, notes and case subjects:
+// one SQLite FTS5 index, kept current by the merge, with prefix matching and bm25 ranking.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "records.h"
+#include "result.h"
+#include "sqlite_db.h"
+
+namespace crm {
+
+struct SearchHit {
+    std::string record_type;
+    std::string record_id;
+    std::string title;
+    double rank = 0;  // lower is better (bm25)
+};
+
+// True for the record types that appear in search results.
+bool is_searchable_type(std::string_view type);
+// Rewrites the index entry of one record from its current values (`record` as read_record gives).
+Status index_record(Db& db, const RecordSpec& spec, const nlohmann::json& record);
+// Rebuilds the whole index from the tables.
+Status reindex_all(Db& db);
+// Finds records whose indexed text matches every word of `text`, each word as a prefix
+// ("ada lov" finds "Ada Lovelace"); best matches first. `type` limits the record type.
+Result<std::vector<SearchHit>> search(Db& db, std::string_view text, size_t limit = 20, std::string_view type = {});
+
+}  // namespace crm
