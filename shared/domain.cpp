@@ -21,19 +21,23 @@ namespace {
 Result<bool> exists(Db& db, const std::string& type, const std::string& id) {
     const RecordSpec* spec = find_record_spec(type);
     if (!spec) return false;
-    auto st = db.prepare("SELECT 1 FROM " + spec->table + " WHERE id = ?1 AND deleted = 0");
+    auto st = db.cached("SELECT 1 FROM " + spec->table + " WHERE id = ?1 AND deleted = 0");
     if (!st) return st.error();
-    st->bind(1, id);
-    return st->step();
+    (*st)->bind(1, id);
+    auto row = (*st)->step();
+    (*st)->reset();
+    return row;
 }
 
 Result<std::string> text_column(Db& db, const std::string& sql, const std::string& arg) {
-    auto st = db.prepare(sql);
+    auto st = db.cached(sql);
     if (!st) return st.error();
-    st->bind(1, arg);
-    auto row = st->step();
+    (*st)->bind(1, arg);
+    auto row = (*st)->step();
     if (!row) return row.error();
-    return *row ? st->text(0) : std::string();
+    std::string out = *row ? (*st)->text(0) : std::string();
+    (*st)->reset();
+    return out;
 }
 
 struct CustomDef {
@@ -43,17 +47,19 @@ struct CustomDef {
 };
 
 Result<std::vector<std::pair<std::string, CustomDef>>> custom_defs(Db& db, const std::string& type) {
-    auto st = db.prepare("SELECT key, kind, required, choices, link_type FROM field_defs WHERE record_type = ?1 AND deleted = 0");
-    if (!st) return st.error();
-    st->bind(1, type);
+    auto cached = db.cached("SELECT key, kind, required, choices, link_type FROM field_defs WHERE record_type = ?1 AND deleted = 0");
+    if (!cached) return cached.error();
+    Stmt& st = **cached;
+    st.bind(1, type);
     std::vector<std::pair<std::string, CustomDef>> out;
     for (;;) {
-        auto row = st->step();
+        auto row = st.step();
         if (!row) return row.error();
         if (!*row) break;
-        json choices = json::parse(st->text(3), nullptr, false);
-        out.push_back({st->text(0), {st->text(1), st->text(4), st->integer(2) != 0, choices.is_array() ? choices : json::array()}});
+        json choices = json::parse(st.text(3), nullptr, false);
+        out.push_back({st.text(0), {st.text(1), st.text(4), st.integer(2) != 0, choices.is_array() ? choices : json::array()}});
     }
+    st.reset();
     return out;
 }
 

@@ -35,12 +35,12 @@ Status Edit::write(const RecordSpec& spec, const std::string& id, const json& va
     changes.reserve(values.size());
     for (auto it = values.begin(); it != values.end(); ++it)
         changes.push_back({spec.type, id, it.key(), it.value(), stamp->encode(), store_.replica_id_});
-    if (auto r = apply_changes(store_.db_, changes); !r) return r.error();
-    json out = json::array();
-    for (const auto& c : changes) out.push_back(c.to_json());
-    auto st = store_.db_.prepare("INSERT INTO outbox(changes, count) VALUES(?1, ?2)");
+    if (auto r = apply_changes(store_.db_, changes, &search_); !r) return r.error();
+    // One outbox row per write, the fields sharing one record, stamp and replica.
+    json out = {{"type", spec.type}, {"id", id}, {"hlc", stamp->encode()}, {"replica", store_.replica_id_}, {"fields", values}};
+    auto st = store_.db_.cached("INSERT INTO outbox(changes, count) VALUES(?1, ?2)");
     if (!st) return st.error();
-    return st->bind(1, out.dump()).bind(2, static_cast<int64_t>(changes.size())).run();
+    return (*st)->bind(1, out.dump()).bind(2, static_cast<int64_t>(changes.size())).run();
 }
 
 Result<std::string> Edit::create(std::string_view type, const json& values) {
@@ -50,7 +50,8 @@ Result<std::string> Edit::create(std::string_view type, const json& values) {
     if (!values.is_object()) return Error{"", "a record must be given as an object of fields"};
     for (auto it = values.begin(); it != values.end(); ++it)
         if (is_system_field(it.key())) return Error{it.key(), "is set by the CRM and cannot be given"};
-    const std::string id = new_id();
+    const std::string id = store_.id_source_ ? store_.id_source_() : new_id();
+    if (!is_valid_id(id)) return Error{"id", "the id source gave '" + id.substr(0, 40) + "', which is not 32 hex digits"};
     json all = values;
     if (auto s = apply_create_defaults(store_.db_, **spec, all, now_); !s) return s.error();
     auto errors = check_record(store_.db_, **spec, id, all, json());
@@ -103,6 +104,7 @@ Status Edit::set_deleted(std::string_view type, const std::string& id, bool dele
 }
 
 Status Edit::commit() {
+    if (auto s = search_.flush(store_.db_); !s) return s;
     if (auto s = store_.set_meta("clock", clock_.last().encode()); !s) return s;
     if (auto s = tx_.commit(); !s) return s;
     store_.clock_ = clock_;
@@ -127,6 +129,8 @@ Result<LocalStore> LocalStore::open(const std::string& path) {
         if (check->text(0) != "ok") return Error{"", "the local database is damaged: " + check->text(0)};
     }
     if (auto v = migrate(*db); !v) return v.error();
+    // Refreshes the query planner's statistics where they have gone stale (cheap when they have not).
+    if (auto s = db->exec("PRAGMA optimize=0x10002"); !s) return s.error();
 
     LocalStore store(std::move(*db), "", HlcClock{});
     auto id = store.meta("replica_id");
@@ -347,9 +351,12 @@ Result<std::optional<OutboxBatch>> LocalStore::next_batch(size_t max_changes) {
         if (!batch.changes.empty() && batch.changes.size() + static_cast<size_t>(st->integer(2)) > max_changes) break;
         if (batch.changes.empty()) first_seq = st->integer(0);
         batch.last_seq = st->integer(0);
-        json changes = json::parse(st->text(1), nullptr, false);
-        if (!changes.is_array()) return Error{"", "outbox row " + std::to_string(batch.last_seq) + " is unreadable"};
-        for (const auto& c : changes) {
+        json edit = json::parse(st->text(1), nullptr, false);
+        if (!edit.is_object() || !edit["fields"].is_object())
+            return Error{"", "outbox row " + std::to_string(batch.last_seq) + " is unreadable"};
+        for (auto f = edit["fields"].begin(); f != edit["fields"].end(); ++f) {
+            json c = {{"type", edit["type"]}, {"id", edit["id"]}, {"field", f.key()}, {"value", f.value()},
+                      {"hlc", edit["hlc"]}, {"replica", edit["replica"]}};
             auto parsed = parse_change(c);
             if (!parsed) return Error{"", "outbox row " + std::to_string(batch.last_seq) + " holds an invalid change: " + parsed.error().to_string()};
             batch.changes.push_back(std::move(*parsed));

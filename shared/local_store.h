@@ -4,6 +4,7 @@
 // operations (create, update, delete and restore records, list, search, timelines, deals,
 // lead conversion, cases). Every write validates first and is all or nothing.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,7 @@ private:
     Status write(const RecordSpec& spec, const std::string& id, const nlohmann::json& values);
     LocalStore& store_;
     Tx tx_;
+    SearchBatch search_;  // written at commit
     HlcClock clock_;
     int64_t now_;
 };
@@ -87,6 +89,10 @@ public:
 
     const std::string& replica_id() const { return replica_id_; }
     Db& db() { return db_; }
+    // Where new record ids come from: crm::new_id() (random) unless a source is set. The data
+    // generator sets one so that a seed always gives the same ids; an empty function restores
+    // new_id(). Each call must return a fresh id of 32 lowercase hex digits.
+    void set_id_source(std::function<std::string()> source) { id_source_ = std::move(source); }
 
     // ---- records of any type --------------------------------------------------------------
     // Creates a record from {field: value}; returns its new id.
@@ -139,6 +145,7 @@ private:
     Db db_;
     std::string replica_id_;
     HlcClock clock_;
+    std::function<std::string()> id_source_;  // empty: new_id()
 };
 
 // Checks {field: value} for a record type before it is written: known fields, kinds and

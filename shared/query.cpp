@@ -67,7 +67,9 @@ struct Compiler {
             return Error{where + ".value", "must be " + what + " for '" + op_name + "' on " + c.field + ", got " + c.value.dump().substr(0, 40)};
         };
         const bool text = is_text_kind(kind), number = is_number_kind(kind);
-        const std::string nocase = text ? " COLLATE NOCASE" : "";
+        // Free text compares without regard to case; choices, ids and dates are exact, so their
+        // indexes serve the query.
+        const std::string nocase = kind == FieldKind::Text ? " COLLATE NOCASE" : "";
         switch (c.op) {
             case Op::Eq:
             case Op::Ne: {
@@ -223,7 +225,7 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
         else if (is_custom_field(s.field)) column = "json_extract(custom, '$." + s.field.substr(7) + "')";
         else if (const FieldSpec* f = find_field(spec, s.field)) {
             column = f->name;
-            text = is_text_kind(f->kind) || f->kind == FieldKind::Text;
+            text = f->kind == FieldKind::Text;
         } else {
             return Error{"sort[" + std::to_string(i) + "]", "'" + s.field.substr(0, 40) + "' is not a field of " + spec.type};
         }

@@ -76,10 +76,16 @@ constexpr std::array<const char*, 2> kMigrations = {
         SELECT json_group_object(field, hlc || ' ' || replica) FROM field_clocks
         WHERE record_type = 'contact' AND record_id = contacts.id), '{}');
     DROP TABLE field_clocks;
+    -- List indexes cover live rows only and end in id, the tiebreak of every sort, so a sorted
+    -- page and a count are read from the index alone.
+    DROP INDEX contacts_by_name;
+    CREATE INDEX contacts_by_name ON contacts(name COLLATE NOCASE, id) WHERE deleted = 0;
     CREATE INDEX contacts_by_email ON contacts(email) WHERE email != '';
     CREATE INDEX contacts_by_company ON contacts(company_id) WHERE company_id != '';
-    CREATE INDEX contacts_by_updated ON contacts(updated_at);
-    CREATE INDEX contacts_by_created ON contacts(created_at);
+    CREATE INDEX contacts_by_owner ON contacts(owner COLLATE NOCASE, lifecycle_stage) WHERE deleted = 0;
+    CREATE INDEX contacts_by_stage ON contacts(lifecycle_stage) WHERE deleted = 0;
+    CREATE INDEX contacts_by_updated ON contacts(updated_at, id) WHERE deleted = 0;
+    CREATE INDEX contacts_by_created ON contacts(created_at, id) WHERE deleted = 0;
 
     CREATE TABLE companies (
         id TEXT PRIMARY KEY,
@@ -99,7 +105,7 @@ constexpr std::array<const char*, 2> kMigrations = {
         deleted INTEGER NOT NULL DEFAULT 0,
         clocks TEXT NOT NULL DEFAULT '{}'
     );
-    CREATE INDEX companies_by_name ON companies(name COLLATE NOCASE);
+    CREATE INDEX companies_by_name ON companies(name COLLATE NOCASE, id) WHERE deleted = 0;
     CREATE INDEX companies_by_parent ON companies(parent_id) WHERE parent_id != '';
 
     CREATE TABLE pipelines (
@@ -154,7 +160,8 @@ constexpr std::array<const char*, 2> kMigrations = {
     );
     CREATE INDEX deals_by_stage ON deals(pipeline_id, stage_id);
     CREATE INDEX deals_by_company ON deals(company_id) WHERE company_id != '';
-    CREATE INDEX deals_by_name ON deals(name COLLATE NOCASE);
+    CREATE INDEX deals_by_name ON deals(name COLLATE NOCASE, id) WHERE deleted = 0;
+    CREATE INDEX deals_by_owner ON deals(owner COLLATE NOCASE, status) WHERE deleted = 0;
 
     CREATE TABLE deal_contacts (
         id TEXT PRIMARY KEY,
@@ -209,7 +216,7 @@ constexpr std::array<const char*, 2> kMigrations = {
         deleted INTEGER NOT NULL DEFAULT 0,
         clocks TEXT NOT NULL DEFAULT '{}'
     );
-    CREATE INDEX leads_by_name ON leads(name COLLATE NOCASE);
+    CREATE INDEX leads_by_name ON leads(name COLLATE NOCASE, id) WHERE deleted = 0;
 
     CREATE TABLE activities (
         id TEXT PRIMARY KEY,
@@ -301,12 +308,12 @@ constexpr std::array<const char*, 2> kMigrations = {
 
     CREATE TABLE outbox_v2 (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        changes TEXT NOT NULL,   -- JSON array: the changes of one edit
+        changes TEXT NOT NULL,   -- JSON {type, id, hlc, replica, fields: {field: value}}: one write
         count INTEGER NOT NULL
     );
     INSERT INTO outbox_v2(changes, count)
-        SELECT json_array(json_object('type', record_type, 'id', record_id, 'field', field, 'value', json(value),
-                                      'hlc', hlc, 'replica', replica)), 1
+        SELECT json_object('type', record_type, 'id', record_id, 'hlc', hlc, 'replica', replica,
+                           'fields', json_object(field, json(value))), 1
         FROM outbox ORDER BY seq;
     DROP TABLE outbox;
     ALTER TABLE outbox_v2 RENAME TO outbox;

@@ -1,5 +1,7 @@
 #include "search.h"
 
+#include <map>
+
 #include "record_io.h"
 #include "text.h"
 
@@ -59,32 +61,54 @@ std::string fts_query(std::string_view text) {
 
 }  // namespace
 
-Status index_record(Db& db, const RecordSpec& spec, const json& record) {
-    if (!is_searchable_type(spec.type)) return ok();
-    const std::string& id = record["id"].get_ref<const std::string&>();
-    auto doc = db.prepare("INSERT INTO search_docs(record_type, record_id) VALUES(?1, ?2) "
-                          "ON CONFLICT(record_type, record_id) DO UPDATE SET record_type = excluded.record_type "
-                          "RETURNING rowid");
-    if (!doc) return doc.error();
-    doc->bind(1, spec.type).bind(2, id);
-    auto row = doc->step();
-    if (!row) return row.error();
-    int64_t rowid = doc->integer(0);
-    doc->reset();
-    auto del = db.prepare("DELETE FROM search_index WHERE rowid = ?1");
-    if (!del) return del.error();
-    if (auto s = del->bind(1, rowid).run(); !s) return s;
-    if (record.contains("deleted") && record["deleted"] == true) return ok();
-
-    std::string title, body;
+void SearchBatch::add(const RecordSpec& spec, const json& record) {
+    if (!is_searchable_type(spec.type)) return;
+    Doc doc{spec.type, record["id"].get<std::string>()};
+    doc.deleted = record.contains("deleted") && record["deleted"] == true;
     for (const auto& f : spec.fields) {
+        if (!record.contains(f.name)) continue;
         const json& v = record[f.name];
-        if (f.name == spec.title_field) append_text(title, f, v);
-        else if (f.searchable) append_text(body, f, v);
+        if (f.name == spec.title_field) append_text(doc.title, f, v);
+        else if (f.searchable) append_text(doc.body, f, v);
     }
-    auto ins = db.prepare("INSERT INTO search_index(rowid, title, body) VALUES(?1, ?2, ?3)");
+    docs_.push_back(std::move(doc));
+}
+
+Status SearchBatch::flush(Db& db) {
+    if (docs_.empty()) return ok();
+    // The last entry for a record wins; each record's rowid comes from search_docs.
+    std::map<std::pair<std::string, std::string>, size_t> last;
+    for (size_t i = 0; i < docs_.size(); ++i) last[{docs_[i].type, docs_[i].id}] = i;
+    auto doc_row = db.cached("INSERT INTO search_docs(record_type, record_id) VALUES(?1, ?2) "
+                             "ON CONFLICT(record_type, record_id) DO UPDATE SET record_type = excluded.record_type "
+                             "RETURNING rowid");
+    if (!doc_row) return doc_row.error();
+    json rowids = json::array(), inserts = json::array();
+    for (const auto& [key, i] : last) {
+        Stmt& st = **doc_row;
+        st.bind(1, key.first).bind(2, key.second);
+        auto row = st.step();
+        if (!row) return row.error();
+        int64_t rowid = st.integer(0);
+        st.reset();
+        rowids.push_back(rowid);
+        if (!docs_[i].deleted) inserts.push_back({rowid, docs_[i].title, docs_[i].body});
+    }
+    docs_.clear();
+    auto del = db.cached("DELETE FROM search_index WHERE rowid IN (SELECT value FROM json_each(?1))");
+    if (!del) return del.error();
+    if (auto s = (*del)->bind(1, rowids.dump()).run(); !s) return s;
+    if (inserts.empty()) return ok();
+    auto ins = db.cached("INSERT INTO search_index(rowid, title, body) "
+                         "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)");
     if (!ins) return ins.error();
-    return ins->bind(1, rowid).bind(2, title).bind(3, body).run();
+    return (*ins)->bind(1, inserts.dump()).run();
+}
+
+Status index_record(Db& db, const RecordSpec& spec, const json& record) {
+    SearchBatch batch;
+    batch.add(spec, record);
+    return batch.flush(db);
 }
 
 Status reindex_all(Db& db) {
@@ -93,12 +117,14 @@ Status reindex_all(Db& db) {
         if (!is_searchable_type(spec.type)) continue;
         auto st = db.prepare("SELECT id, " + column_list(spec) + ", custom FROM " + spec.table);
         if (!st) return st.error();
+        SearchBatch batch;
         for (;;) {
             auto row = st->step();
             if (!row) return row.error();
             if (!*row) break;
-            if (auto s = index_record(db, spec, read_record(*st, spec)); !s) return s;
+            batch.add(spec, read_record(*st, spec));
         }
+        if (auto s = batch.flush(db); !s) return s;
     }
     return ok();
 }

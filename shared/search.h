@@ -22,7 +22,25 @@ struct SearchHit {
 
 // True for the record types that appear in search results.
 bool is_searchable_type(std::string_view type);
-// Rewrites the index entry of one record from its current values (`record` as read_record gives).
+// Index updates gathered during a write and applied in two statements at its end: FTS5 flushes
+// its pending index at every statement, so one statement per record would cost a flush each.
+class SearchBatch {
+public:
+    // Queues the index entry of one record from its current values (`record` as read_record gives).
+    void add(const RecordSpec& spec, const nlohmann::json& record);
+    // Writes every queued entry; the batch is empty afterwards.
+    Status flush(Db& db);
+    bool empty() const { return docs_.empty(); }
+
+private:
+    struct Doc {
+        std::string type, id, title, body;
+        bool deleted = false;
+    };
+    std::vector<Doc> docs_;
+};
+
+// Rewrites the index entry of one record at once.
 Status index_record(Db& db, const RecordSpec& spec, const nlohmann::json& record);
 // Rebuilds the whole index from the tables.
 Status reindex_all(Db& db);

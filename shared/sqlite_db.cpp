@@ -17,16 +17,34 @@ Result<Db> Db::open(const std::string& path) {
     return Db(db);
 }
 
-Db::Db(Db&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Db::Db(sqlite3* db) : db_(db), cache_(std::make_unique<std::map<std::string, Stmt, std::less<>>>()) {}
+Db::Db(Db&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) { other.db_ = nullptr; }
 Db& Db::operator=(Db&& other) noexcept {
     if (this != &other) {
+        cache_.reset();  // statements are finalized before their connection closes
         sqlite3_close_v2(db_);
         db_ = other.db_;
+        cache_ = std::move(other.cache_);
         other.db_ = nullptr;
     }
     return *this;
 }
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+    cache_.reset();
+    sqlite3_close_v2(db_);
+}
+
+Result<Stmt*> Db::cached(const std::string& sql) {
+    auto it = cache_->find(sql);
+    if (it == cache_->end()) {
+        auto st = prepare(sql);
+        if (!st) return st.error();
+        it = cache_->emplace(sql, std::move(*st)).first;
+    } else {
+        it->second.reset();
+    }
+    return &it->second;
+}
 
 Status Db::exec(std::string_view sql) {
     std::string copy(sql);

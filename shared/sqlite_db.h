@@ -2,6 +2,8 @@
 // A thin RAII layer over SQLite: one Db per connection, Stmt for prepared statements, Tx for
 // all-or-nothing writes. Errors come back as values carrying SQLite's own message.
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,13 +31,17 @@ public:
     Status exec(std::string_view sql);
     // Prepares one statement; fails with SQLite's message on a syntax error.
     Result<Stmt> prepare(std::string_view sql);
+    // A statement prepared once per connection and reused, reset and unbound on each call: for
+    // statements run once per record. Reset it after reading, so it holds no lock.
+    Result<Stmt*> cached(const std::string& sql);
     int64_t changes() const;
     std::string last_error() const;
     sqlite3* handle() const { return db_; }
 
 private:
-    explicit Db(sqlite3* db) : db_(db) {}
+    explicit Db(sqlite3* db);
     sqlite3* db_ = nullptr;
+    std::unique_ptr<std::map<std::string, Stmt, std::less<>>> cache_;
 };
 
 class Stmt {

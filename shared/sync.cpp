@@ -80,10 +80,10 @@ namespace {
 // "hlc replica": comparing these strings compares (hlc, replica), since the hlc is fixed-width.
 std::string stamp_of(const Change& c) { return c.hlc + " " + c.replica; }
 
-// The merge's working state for one batch: prepared statements reused across records.
+// The merge of one record's changes; statements come from the connection's cache.
 class Merger {
 public:
-    explicit Merger(Db& db) : db_(db) {}
+    Merger(Db& db, SearchBatch& search) : db_(db), search_(search) {}
 
     Result<int64_t> apply_record(const RecordSpec& spec, const std::string& id, const std::vector<const Change*>& changes) {
         auto select = cached("SELECT id, " + column_list(spec) + ", custom, clocks FROM " + spec.table + " WHERE id = ?1");
@@ -185,27 +185,21 @@ public:
             // Fill in defaults for fields a partial record has not received yet.
             for (const auto& f : spec.fields)
                 if (!merged.contains(f.name)) merged[f.name] = nullptr;
-            if (auto s = index_record(db_, spec, merged); !s) return s.error();
+            search_.add(spec, merged);
         }
         return won;
     }
 
 private:
-    Result<Stmt*> cached(const std::string& sql) {
-        auto it = stmts_.find(sql);
-        if (it != stmts_.end()) return &it->second;
-        auto st = db_.prepare(sql);
-        if (!st) return st.error();
-        return &stmts_.emplace(sql, std::move(*st)).first->second;
-    }
+    Result<Stmt*> cached(const std::string& sql) { return db_.cached(sql); }
 
     Db& db_;
-    std::map<std::string, Stmt> stmts_;
+    SearchBatch& search_;
 };
 
 }  // namespace
 
-Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes) {
+Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, SearchBatch* search) {
     // Group by record, keeping the order in which records first appear.
     std::vector<std::pair<std::string, std::string>> order;
     std::map<std::pair<std::string, std::string>, std::vector<const Change*>> groups;
@@ -215,7 +209,8 @@ Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes) {
         if (fresh) order.push_back(key);
         it->second.push_back(&c);
     }
-    Merger merger(db);
+    SearchBatch own_search;
+    Merger merger(db, search ? *search : own_search);
     int64_t won = 0;
     for (const auto& key : order) {
         const RecordSpec* spec = find_record_spec(key.first);
@@ -224,6 +219,7 @@ Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes) {
         if (!r) return r.error();
         won += *r;
     }
+    if (auto s = own_search.flush(db); !s) return s.error();
     return won;
 }
 

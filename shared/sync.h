@@ -37,6 +37,7 @@ Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_ch
 // Merges changes into the records (caller holds the transaction): per field, the highest
 // (hlc, replica) wins; a change that loses, or was seen before, changes nothing.
 // Returns how many changes won.
-Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes);
+// Index updates go into `search` when given (the caller flushes it), else are written at the end.
+Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, class SearchBatch* search = nullptr);
 
 }  // namespace crm

@@ -1,0 +1,300 @@
+// crm-admin: maintenance on a workspace database file, without a server: run the migrations,
+// fill a database with a generated data set, print the field reference for the docs.
+#include <unistd.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "generator.h"
+#include "local_store.h"
+#include "records.h"
+#include "schema.h"
+
+namespace {
+
+using crm::Error;
+
+constexpr int kBadArguments = 2;
+constexpr int kFailed = 1;
+
+void usage(FILE* out) {
+    std::fprintf(out,
+                 "usage: crm-admin <command> [options]\n"
+                 "\n"
+                 "commands:\n"
+                 "  migrate --db PATH      create the database if needed and run every migration\n"
+                 "  generate --db PATH [--seed N] [--companies N] [--contacts N] [--deals N]\n"
+                 "           [--activities N] [--cases N] [--leads N]\n"
+                 "                         migrate, then add a generated data set; the same seed gives\n"
+                 "                         the same records. With no counts: 20000 companies, 100000\n"
+                 "                         contacts, 50000 deals, 300000 activities, 10000 cases and\n"
+                 "                         5000 leads; with some counts, the others are 0.\n"
+                 "  fields                 print every record type's fields as a Markdown table\n"
+                 "  help                   print this text\n");
+}
+
+// A bad command line: said on stderr with the usage, exit status 2.
+int bad_arguments(const std::string& message) {
+    std::fprintf(stderr, "crm-admin: %s\n\n", message.c_str());
+    usage(stderr);
+    return kBadArguments;
+}
+
+int failed(const Error& error) {
+    std::fprintf(stderr, "crm-admin: %s\n", error.to_string().c_str());
+    return kFailed;
+}
+
+// "--name value" or "--name=value" for every option; a repeated option keeps the last value.
+struct Options {
+    std::map<std::string, std::string> values;
+};
+
+std::optional<std::string> parse_options(int argc, char** argv, const std::vector<std::string>& allowed,
+                                         const std::string& command, Options& out) {
+    for (int i = 2; i < argc; ++i) {
+        std::string arg = argv[i], value;
+        const size_t eq = arg.find('=');
+        const bool inline_value = arg.rfind("--", 0) == 0 && eq != std::string::npos;
+        if (inline_value) {
+            value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+        }
+        if (std::find(allowed.begin(), allowed.end(), arg) == allowed.end())
+            return allowed.empty() ? command + " takes no options, got '" + arg + "'"
+                                   : "unknown option '" + arg + "' for " + command;
+        if (!inline_value) {
+            if (i + 1 >= argc) return arg + " needs a value";
+            value = argv[++i];
+        }
+        out.values[arg] = value;
+    }
+    return std::nullopt;
+}
+
+// A whole number from 0 to `max`, digits only: "1e5", "-3" and "12abc" are refused, not guessed at.
+std::optional<uint64_t> parse_count(const std::string& text, uint64_t max) {
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    errno = 0;
+    const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+    if (errno == ERANGE || v > max) return std::nullopt;
+    return v;
+}
+
+std::optional<std::string> require_db(const Options& options, const std::string& command, std::string& db) {
+    auto it = options.values.find("--db");
+    if (it == options.values.end()) return command + " needs --db PATH (the database file; it is created if missing)";
+    if (it->second.empty()) return "--db needs a file path, got ''";
+    db = it->second;
+    return std::nullopt;
+}
+
+crm::Result<int> schema_version(crm::Db& db) {
+    auto st = db.prepare("PRAGMA user_version");
+    if (!st) return st.error();
+    if (auto row = st->step(); !row) return row.error();
+    return static_cast<int>(st->integer(0));
+}
+
+// Opens (creating) the database and runs what it has not had yet; prints the version before and after.
+crm::Status migrate_database(const std::string& path) {
+    auto db = crm::Db::open(path);
+    if (!db) return db.error();
+    auto before = schema_version(*db);
+    if (!before) return before.error();
+    std::printf("schema version before: %d\n", *before);
+    auto after = crm::migrate(*db);
+    if (!after) return after.error();
+    std::printf("schema version after:  %d%s\n", *after, *after == *before ? " (already up to date)" : "");
+    return crm::ok();
+}
+
+int run_migrate(int argc, char** argv) {
+    Options options;
+    if (auto e = parse_options(argc, argv, {"--db"}, "migrate", options)) return bad_arguments(*e);
+    std::string path;
+    if (auto e = require_db(options, "migrate", path)) return bad_arguments(*e);
+    if (auto s = migrate_database(path); !s) return failed(s.error());
+    return 0;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Rows per table, to report what a run added whatever the database held before.
+crm::Result<std::map<std::string, int64_t>> row_counts(crm::Db& db) {
+    std::map<std::string, int64_t> out;
+    for (const auto& spec : crm::record_specs()) {
+        auto st = db.prepare("SELECT count(*) FROM " + spec.table);
+        if (!st) return st.error();
+        if (auto row = st->step(); !row) return row.error();
+        out[spec.table] = st->integer(0);
+    }
+    return out;
+}
+
+int run_generate(int argc, char** argv) {
+    Options options;
+    const std::vector<std::string> allowed = {"--db",         "--seed",  "--companies", "--contacts",
+                                              "--deals",      "--activities", "--cases", "--leads"};
+    if (auto e = parse_options(argc, argv, allowed, "generate", options)) return bad_arguments(*e);
+    std::string path;
+    if (auto e = require_db(options, "generate", path)) return bad_arguments(*e);
+
+    crm::GeneratorSpec spec;
+    if (auto it = options.values.find("--seed"); it != options.values.end()) {
+        auto seed = parse_count(it->second, UINT64_MAX);
+        if (!seed) return bad_arguments("--seed must be a whole number from 0 to 18446744073709551615, got '" + it->second + "'");
+        spec.seed = *seed;
+    }
+    const std::pair<const char*, int64_t crm::GeneratorSpec::*> counts[] = {
+        {"--companies", &crm::GeneratorSpec::companies}, {"--contacts", &crm::GeneratorSpec::contacts},
+        {"--deals", &crm::GeneratorSpec::deals},         {"--activities", &crm::GeneratorSpec::activities},
+        {"--cases", &crm::GeneratorSpec::cases},         {"--leads", &crm::GeneratorSpec::leads},
+    };
+    bool any_count = false;
+    for (const auto& [name, member] : counts) {
+        auto it = options.values.find(name);
+        if (it == options.values.end()) continue;
+        // A billion records would take days; a larger number is a typo.
+        auto n = parse_count(it->second, 1'000'000'000);
+        if (!n) return bad_arguments(std::string(name) + " must be a whole number from 0 to 1000000000, got '" + it->second + "'");
+        spec.*member = static_cast<int64_t>(*n);
+        any_count = true;
+    }
+    if (!any_count) {
+        spec.companies = 20'000;
+        spec.contacts = 100'000;
+        spec.deals = 50'000;
+        spec.activities = 300'000;
+        spec.cases = 10'000;
+        spec.leads = 5'000;
+    }
+
+    if (auto s = migrate_database(path); !s) return failed(s.error());
+    auto store = crm::LocalStore::open(path);
+    if (!store) return failed(store.error());
+    auto before = row_counts(store->db());
+    if (!before) return failed(before.error());
+
+    std::printf("generating with seed %" PRIu64 " into %s\n", spec.seed, path.c_str());
+    std::fflush(stdout);
+    const bool terminal = isatty(fileno(stdout)) != 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto stage_start = start;
+    auto status = crm::generate(*store, spec, [&](std::string_view stage, int64_t done, int64_t total) {
+        const double took = seconds_since(stage_start);
+        // A terminal sees the line grow chunk by chunk; a log gets one line per finished stage.
+        if (done < total && !terminal) return;
+        std::printf("%s  %-10.*s %9" PRId64 " / %-9" PRId64 " %7.1f s %9.0f rows/s%s", terminal ? "\r" : "",
+                    static_cast<int>(stage.size()), stage.data(), done, total, took, took > 0 ? done / took : 0.0,
+                    done == total ? "\n" : "");
+        std::fflush(stdout);
+        if (done == total) stage_start = std::chrono::steady_clock::now();
+    });
+    const double took = seconds_since(start);
+    if (!status) {
+        if (terminal) std::printf("\n");
+        return failed(status.error());
+    }
+
+    auto after = row_counts(store->db());
+    if (!after) return failed(after.error());
+    int64_t added = 0;
+    std::printf("added:\n");
+    for (const auto& [table, n] : *after) {
+        const int64_t d = n - (*before)[table];
+        if (d == 0) continue;
+        std::printf("  %-14s %9" PRId64 "\n", table.c_str(), d);
+        added += d;
+    }
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    std::printf("total: %" PRId64 " rows in %.1f s, %.0f rows/s; database %.1f MB\n", added, took,
+                took > 0 ? added / took : 0.0, ec ? 0.0 : static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return 0;
+}
+
+const char* kind_name(crm::FieldKind kind) {
+    switch (kind) {
+        case crm::FieldKind::Text: return "text";
+        case crm::FieldKind::Integer: return "integer";
+        case crm::FieldKind::Real: return "number";
+        case crm::FieldKind::Boolean: return "yes/no";
+        case crm::FieldKind::Date: return "date";
+        case crm::FieldKind::Timestamp: return "timestamp (ms)";
+        case crm::FieldKind::Choice: return "choice";
+        case crm::FieldKind::Ref: return "reference";
+        case crm::FieldKind::TextList: return "list of text";
+        case crm::FieldKind::Json: return "structured";
+    }
+    return "?";
+}
+
+// The last column: what limits a value, beyond its kind.
+std::string limits(const crm::FieldSpec& f) {
+    std::string out;
+    auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
+    switch (f.kind) {
+        case crm::FieldKind::Text:
+            add("at most " + std::to_string(f.max_chars ? f.max_chars : crm::kDefaultMaxTextChars) + " characters");
+            break;
+        case crm::FieldKind::Choice: {
+            std::string list;
+            for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + (c.empty() ? std::string("(none)") : "`" + c + "`");
+            add(list);
+            break;
+        }
+        case crm::FieldKind::Ref: add("id of a " + f.ref_type); break;
+        case crm::FieldKind::TextList:
+            add("at most " + std::to_string(crm::kMaxTags) + " entries of at most 100 characters");
+            break;
+        case crm::FieldKind::Json: add(f.json_object ? "object" : "list"); break;
+        case crm::FieldKind::Date: add("YYYY-MM-DD"); break;
+        default: break;
+    }
+    if (f.check) add("syntax checked");
+    if (f.searchable) add("searchable");
+    std::string escaped;
+    for (char c : out) escaped += c == '|' ? std::string("\\|") : std::string(1, c);
+    return escaped;
+}
+
+int run_fields(int argc, char** argv) {
+    Options options;
+    if (auto e = parse_options(argc, argv, {}, "fields", options)) return bad_arguments(*e);
+    std::printf("| type | field | kind | required | limits, choices, reference |\n");
+    std::printf("| --- | --- | --- | --- | --- |\n");
+    for (const auto& record : crm::record_specs())
+        for (const auto& f : record.fields)
+            std::printf("| %s | %s | %s | %s | %s |\n", record.type.c_str(), f.name.c_str(), kind_name(f.kind),
+                        f.required ? "yes" : "", limits(f).c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return kBadArguments;
+    }
+    const std::string command = argv[1];
+    if (command == "migrate") return run_migrate(argc, argv);
+    if (command == "generate") return run_generate(argc, argv);
+    if (command == "fields") return run_fields(argc, argv);
+    if (command == "help" || command == "--help" || command == "-h") {
+        usage(stdout);
+        return 0;
+    }
+    return bad_arguments("unknown command '" + command + "'");
+}
