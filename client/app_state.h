@@ -21,6 +21,12 @@ struct SyncState {
     int64_t next_attempt_ms = 0;
     int64_t last_synced_ms = 0;
     int failures = 0;           // consecutive, for back-off
+    int64_t clock_offset_ms = 0;  // server clock minus this device's, learned on each sync
+    bool waiting = false;       // the live channel (/api/v1/wait) has a request open
+    int64_t next_wait_ms = 0;
+    int64_t catch_up_from = -1; // cursor when a long catch-up began, for the progress bar
+    int64_t latest = 0;         // the server's last sequence number, as last seen
+    int64_t cursor = 0;
 };
 
 struct ContactForm {

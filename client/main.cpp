@@ -143,6 +143,7 @@ int main() {
     auto store = crm::LocalStore::open(std::string(crm::platform::kDataDir) + "/crm.db");
     if (store) {
         g_app.store.emplace(std::move(*store));
+        if (auto offset = g_app.store->clock_offset()) g_app.sync.clock_offset_ms = *offset;
         crm::sync_request(g_app);
     } else {
         g_app.fatal_error = store.error().to_string();

@@ -43,3 +43,13 @@ window.crm = {
     return JSON.parse(Module.ccall("crm_state_json", "string", [], []));
   },
 };
+
+// Closing the tab with changes the server has not acknowledged: they are safe in the local
+// database and will be sent next time, but the person may want to stay until they are.
+window.addEventListener("beforeunload", function (event) {
+  var s = window.crm.state();
+  if (s && s.unpushed > 0) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});

@@ -1,6 +1,7 @@
 #include "sync_client.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kPollIntervalMs = 2000;    // until the live channel arrives
+constexpr int64_t kPollIntervalMs = 30000;   // a safety net: the live channel brings changes sooner
 constexpr int64_t kDebounceMs = 150;         // after an edit
 constexpr int64_t kMaxBackoffMs = 15000;
 
@@ -36,6 +37,18 @@ void finish(AppState& app, SyncPhase phase, std::string message = {}) {
     refresh_unpushed(app);
 }
 
+// Learns the server's clock from an answer's "time", assuming the answer left the server half
+// way through the request.
+void learn_clock(AppState& app, const nlohmann::json& j, int64_t sent_ms) {
+    if (!j.is_object() || !j.contains("time") || !j["time"].is_number_integer()) return;
+    const int64_t now = platform::now_ms();
+    const int64_t offset = j["time"].get<int64_t>() - (sent_ms + now) / 2;
+    if (std::llabs(offset - app.sync.clock_offset_ms) > 250) {
+        app.sync.clock_offset_ms = offset;
+        (void)app.store->set_clock_offset(offset);
+    }
+}
+
 std::string error_from(const platform::HttpResponse& r) {
     json j = json::parse(r.body, nullptr, false);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
@@ -52,8 +65,10 @@ void push(AppState& app) {
     for (const auto& c : (*batch)->changes) changes.push_back(c.to_json());
     json body = {{"batch_id", (*batch)->batch_id}, {"changes", std::move(changes)}};
     int64_t last_seq = (*batch)->last_seq;
-    platform::http_request("POST", "/api/v1/push", body.dump(), [&app, last_seq](platform::HttpResponse r) {
+    const int64_t sent = platform::now_ms();
+    platform::http_request("POST", "/api/v1/push", body.dump(), [&app, last_seq, sent](platform::HttpResponse r) {
         if (r.status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
+        learn_clock(app, json::parse(r.body, nullptr, false), sent);
         if (r.status != 200) return finish(app, SyncPhase::Error, error_from(r));
         if (auto s = app.store->ack_batch(last_seq); !s) return finish(app, SyncPhase::Error, s.error().to_string());
         platform::persist();
@@ -64,13 +79,30 @@ void push(AppState& app) {
 void pull(AppState& app) {
     auto cursor = app.store->cursor();
     if (!cursor) return finish(app, SyncPhase::Error, cursor.error().to_string());
-    platform::http_request("GET", "/api/v1/pull?after=" + std::to_string(*cursor) + "&limit=1000", "",
-                           [&app](platform::HttpResponse r) {
+    const int64_t sent = platform::now_ms(), from = *cursor;
+    platform::http_request("GET", "/api/v1/pull?after=" + std::to_string(from) + "&limit=1000", "",
+                           [&app, sent, from](platform::HttpResponse r) {
         if (r.status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
         if (r.status != 200) return finish(app, SyncPhase::Error, error_from(r));
         json j = json::parse(r.body, nullptr, false);
-        if (!j.is_object() || !j.contains("changes") || !j["cursor"].is_number_integer())
+        if (!j.is_object() || !j.contains("changes") || !j["cursor"].is_number_integer() ||
+            !j["latest"].is_number_integer() || !j["epoch"].is_string())
             return finish(app, SyncPhase::Error, "the server's pull answer is malformed");
+        learn_clock(app, j, sent);
+        // A server whose log is not the one we synced with (a new server), or whose log ends
+        // before our cursor (restored from an older backup), lost changes: send it ours again.
+        const std::string epoch = j["epoch"].get<std::string>();
+        auto known = app.store->server_epoch();
+        if (!known) return finish(app, SyncPhase::Error, known.error().to_string());
+        const int64_t mine = *app.store->cursor();
+        if ((!known->empty() && *known != epoch) || mine > j["latest"].get<int64_t>()) {
+            if (auto s = app.store->resend_everything(); !s) return finish(app, SyncPhase::Error, s.error().to_string());
+            (void)app.store->set_server_epoch(epoch);
+            platform::persist();
+            return push(app);
+        }
+        if (known->empty()) (void)app.store->set_server_epoch(epoch);
+        app.sync.latest = j["latest"].get<int64_t>();
         json changes = json::array();
         for (auto& c : j["changes"]) {
             c.erase("seq");
@@ -84,12 +116,42 @@ void pull(AppState& app) {
             platform::persist();
             app.contacts.stale = true;
         }
-        if (j.value("more", false)) return pull(app);
+        app.sync.cursor = j["cursor"].get<int64_t>();
+        if (j.value("more", false)) {
+            if (app.sync.catch_up_from < 0) app.sync.catch_up_from = from;
+            return pull(app);
+        }
+        app.sync.catch_up_from = -1;
         finish(app, SyncPhase::Synced);
     });
 }
 
+// Keeps one long-poll open; when the server says the log moved past our cursor, sync now.
+void listen(AppState& app) {
+    SyncState& s = app.sync;
+    if (s.waiting || s.phase != SyncPhase::Synced || platform::now_ms() < s.next_wait_ms) return;
+    s.waiting = true;
+    const int64_t after = s.cursor;
+    platform::http_request("GET", "/api/v1/wait?after=" + std::to_string(after) + "&timeout=25", "",
+                           [&app, after](platform::HttpResponse r) {
+        app.sync.waiting = false;
+        json j = json::parse(r.body, nullptr, false);
+        if (r.status != 200 || !j.is_object() || !j["latest"].is_number_integer()) {
+            app.sync.next_wait_ms = platform::now_ms() + 2000;  // the regular sync notices why
+            return;
+        }
+        if (j["latest"].get<int64_t>() > after) sync_request(app);
+    });
+}
+
 }  // namespace
+
+int64_t sync_now(const AppState& app) { return platform::now_ms() + app.sync.clock_offset_ms; }
+
+float sync_progress(const SyncState& s) {
+    if (s.catch_up_from < 0 || s.latest <= s.catch_up_from) return -1;
+    return static_cast<float>(s.cursor - s.catch_up_from) / static_cast<float>(s.latest - s.catch_up_from);
+}
 
 void sync_request(AppState& app) {
     app.sync.requested = true;
@@ -98,7 +160,9 @@ void sync_request(AppState& app) {
 
 void sync_tick(AppState& app) {
     SyncState& s = app.sync;
-    if (!app.store || s.in_flight) return;
+    if (!app.store) return;
+    listen(app);
+    if (s.in_flight) return;
     int64_t now = platform::now_ms();
     if (s.requested) {
         s.requested = false;

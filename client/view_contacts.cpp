@@ -30,7 +30,7 @@ void save_contact(AppState& app) {
     auto errors = validate_contact(input);
     for (const auto& e : errors) (e.field == "name" ? f.name_error : f.email_error) = e.message;
     if (!errors.empty()) return;
-    auto created = app.store->create_contact(input, platform::now_ms());
+    auto created = app.store->create_contact(input, sync_now(app));
     if (!created) {
         f.save_error = created.error().to_string();
         return;

@@ -17,9 +17,19 @@ void draw_status_bar(AppState& app) {
     ImVec4 colour = app.sync.phase == SyncPhase::Synced && app.sync.unpushed == 0 ? theme::kOk
                     : app.sync.phase == SyncPhase::Error                          ? theme::kError
                                                                                   : theme::kWarn;
+    // A long catch-up (a new device pulling a large workspace) shows how far it has come.
+    const float progress = sync_progress(app.sync);
+    if (progress >= 0) status = "Catching up with the server";
+    const float bar_w = progress >= 0 ? 160.0f : 0.0f;
     const float dot = ImGui::GetFontSize() * 0.6f;
-    const float width = dot + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(status.c_str()).x;
+    const float width = dot + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(status.c_str()).x +
+                        (bar_w > 0 ? bar_w + ImGui::GetStyle().ItemSpacing.x : 0.0f);
     ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - width - ImGui::GetStyle().ItemSpacing.x);
+    if (bar_w > 0) {
+        ImGui::ProgressBar(progress, ImVec2(bar_w, ImGui::GetTextLineHeight()));
+        test_hooks::track("Sync progress");
+        ImGui::SameLine();
+    }
     // A dot, then the words: colour alone must not carry the meaning.
     ImGui::Dummy(ImVec2(dot, ImGui::GetTextLineHeight()));
     const float dot_x = (ImGui::GetItemRectMin().x + ImGui::GetItemRectMax().x) * 0.5f;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hlc.h"
 #include "static_files.h"
 #include "sync_store.h"
 
@@ -69,10 +70,19 @@ void handle_push(SyncStore& store, const HttpOptions& opt, const httplib::Reques
     if (!body.contains("changes")) return send_error(res, 400, "changes: is missing");
     auto changes = parse_changes(body["changes"]);
     if (!changes) return send_error(res, 400, changes.error().to_string());
+    // A stamp far in the future would win every conflict until the world caught up with it.
+    const int64_t now = opt.now_ms();
+    for (size_t i = 0; i < changes->size(); ++i) {
+        auto h = Hlc::decode((*changes)[i].hlc);
+        if (h && h->wall_ms > now + kMaxClockDriftMs)
+            return send_error(res, 400, "changes[" + std::to_string(i) + "].hlc: stamped " +
+                                            std::to_string((h->wall_ms - now) / 1000) + " s ahead of the server's clock (the limit is " +
+                                            std::to_string(kMaxClockDriftMs / 1000) + " s); set the device's clock right and sync again");
+    }
     auto result = store.push(batch_id, *changes, opt.now_ms());
     if (!result) return send_error(res, 500, result.error().to_string());
     send_json(res, 200, {{"cursor", result->cursor}, {"accepted", result->accepted},
-                         {"duplicate", result->duplicate}, {"time", opt.now_ms()}});
+                         {"duplicate", result->duplicate}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
 }
 
 void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
@@ -89,8 +99,18 @@ void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Reques
         j["seq"] = lc.seq;
         changes.push_back(std::move(j));
     }
-    send_json(res, 200, {{"changes", std::move(changes)}, {"cursor", result->cursor},
-                         {"more", result->more}, {"time", opt.now_ms()}});
+    send_json(res, 200, {{"changes", std::move(changes)}, {"cursor", result->cursor}, {"more", result->more},
+                         {"latest", result->latest}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
+}
+
+// The live channel: answers as soon as the log passes `after`, or after `timeout` seconds.
+void handle_wait(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
+    auto after = int_param(req, "after", 0, INT64_MAX / 2);
+    if (!after) return send_error(res, 400, after.error().to_string());
+    auto timeout = int_param(req, "timeout", 25, 55);
+    if (!timeout) return send_error(res, 400, timeout.error().to_string());
+    int64_t latest = store.wait_for_changes(*after, *timeout * 1000);
+    send_json(res, 200, {{"latest", latest}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
 }
 
 }  // namespace
@@ -111,6 +131,9 @@ void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions
     });
     server.Get("/api/v1/pull", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
         handle_pull(store, opt, req, res);
+    });
+    server.Get("/api/v1/wait", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
+        handle_wait(store, opt, req, res);
     });
     server.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
         send_error(res, 404, "no API endpoint " + req.path.substr(0, 100));

@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     httplib::Server server;
+    // Each open tab keeps one long-poll (/api/v1/wait) waiting: enough threads for a team.
+    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     crm::HttpOptions options{args.web, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     }};
@@ -112,10 +114,11 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    std::thread stopper([&server, signals] {
+    std::thread stopper([&server, &store, signals] {
         int sig = 0;
         sigwait(&signals, &sig);
         std::fprintf(stderr, "crm-server: stopping\n");
+        (*store)->shutdown();  // long-polls answer now instead of holding the stop for 25 s
         server.stop();
     });
     std::printf("crm-server listening on http://%s:%d/ (data in %s)\n", args.host.c_str(), port, args.data.c_str());

@@ -27,6 +27,7 @@ struct PullResult {
     std::vector<LoggedChange> changes;
     int64_t cursor = 0;  // pass as `after` to continue
     bool more = false;   // true when changes beyond `cursor` exist
+    int64_t latest = 0;  // the log's last sequence number: a client ahead of it missed a restore
 };
 
 class SyncStore {
@@ -37,6 +38,15 @@ public:
     virtual Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) = 0;
     // The changes with sequence numbers after `after`, in order, at most `limit`.
     virtual Result<PullResult> pull(int64_t after, int64_t limit) = 0;
+    // The log's last sequence number.
+    virtual Result<int64_t> latest() = 0;
+    // A random id made when the log was created: a client that sees it change knows the log it
+    // synced with is gone (a fresh server, or another workspace) and sends everything again.
+    virtual std::string epoch() const = 0;
+    // Blocks until the log passes `after` or `timeout_ms` passes; returns the last sequence number.
+    virtual int64_t wait_for_changes(int64_t after, int64_t timeout_ms) = 0;
+    // Wakes every waiter and makes later waits return at once: the server is stopping.
+    virtual void shutdown() = 0;
 };
 
 // The SQLite backend: one database file (WAL mode) holding the shared schema.

@@ -1,4 +1,8 @@
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+
+#include "ids.h"
 
 #include "schema.h"
 #include "sqlite_db.h"
@@ -9,7 +13,7 @@ namespace {
 
 class SqliteStore final : public SyncStore {
 public:
-    explicit SqliteStore(Db db) : db_(std::move(db)) {}
+    SqliteStore(Db db, std::string epoch, int64_t latest) : db_(std::move(db)), epoch_(std::move(epoch)), latest_(latest) {}
 
     Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) override {
         std::lock_guard lock(mu_);
@@ -39,7 +43,28 @@ public:
         if (!record) return record.error();
         if (auto s = record->bind(1, batch_id).bind(2, result.cursor).bind(3, now_ms).run(); !s) return s.error();
         if (auto s = tx.commit(); !s) return s.error();
+        latest_ = result.cursor;
+        changed_.notify_all();
         return result;
+    }
+
+    Result<int64_t> latest() override {
+        std::lock_guard lock(mu_);
+        return latest_;
+    }
+
+    std::string epoch() const override { return epoch_; }
+
+    int64_t wait_for_changes(int64_t after, int64_t timeout_ms) override {
+        std::unique_lock lock(mu_);
+        changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return latest_ > after || stopping_; });
+        return latest_;
+    }
+
+    void shutdown() override {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        changed_.notify_all();
     }
 
     Result<PullResult> pull(int64_t after, int64_t limit) override {
@@ -51,6 +76,7 @@ public:
         st->bind(1, after).bind(2, limit + 1);
         PullResult out;
         out.cursor = after;
+        out.latest = latest_;
         for (;;) {
             auto row = st->step();
             if (!row) return row.error();
@@ -69,7 +95,11 @@ public:
 
 private:
     std::mutex mu_;  // one connection, one writer: SQLite serializes writers anyway
+    std::condition_variable changed_;
     Db db_;
+    const std::string epoch_;
+    int64_t latest_ = 0;
+    bool stopping_ = false;
 };
 
 }  // namespace
@@ -82,7 +112,17 @@ Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path) {
     if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s)
         return s.error();
     if (auto v = migrate(*db); !v) return v.error();
-    return std::unique_ptr<SyncStore>(new SqliteStore(std::move(*db)));
+    if (auto s = db->exec("INSERT OR IGNORE INTO meta(key, value) VALUES('epoch', '" + new_id() + "')"); !s) return s.error();
+    std::string epoch;
+    int64_t latest = 0;
+    {
+        auto st = db->prepare("SELECT (SELECT value FROM meta WHERE key = 'epoch'), (SELECT coalesce(max(seq), 0) FROM change_log)");
+        if (!st) return st.error();
+        if (auto r = st->step(); !r) return r.error();
+        epoch = st->text(0);
+        latest = st->integer(1);
+    }
+    return std::unique_ptr<SyncStore>(new SqliteStore(std::move(*db), std::move(epoch), latest));
 }
 
 }  // namespace crm

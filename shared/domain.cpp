@@ -260,6 +260,16 @@ Status apply_update_rules(const RecordSpec& spec, const json& existing, json& va
 
 Result<std::string> LocalStore::default_pipeline_id() { return first_pipeline(db_); }
 
+Result<SlaStatus> LocalStore::case_sla(const std::string& case_id, int64_t now_ms) {
+    auto c = get("case", case_id);
+    if (!c) return c.error();
+    if (!(*c)["opened_at"].is_number_integer()) return Error{"opened_at", "the case has no opening time"};
+    auto at = [&](const char* k) { return (*c)[k].is_number_integer() ? std::optional<int64_t>((*c)[k].get<int64_t>()) : std::nullopt; };
+    const std::string priority = (*c)["priority"].is_string() ? (*c)["priority"].get<std::string>() : "normal";
+    return sla_status(default_business_hours(), sla_policy_for_priority(priority), (*c)["opened_at"].get<int64_t>(),
+                      at("first_response_at"), at("resolved_at"), now_ms);
+}
+
 Status LocalStore::move_deal(const std::string& deal_id, const std::string& stage_id, int64_t now_ms, std::string reason) {
     auto deal = get("deal", deal_id);
     if (!deal) return deal.error();

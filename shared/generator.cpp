@@ -16,10 +16,11 @@ namespace {
 
 using nlohmann::json;
 
-// Records per Edit: large enough that commits cost nothing next to validation, small enough that
-// one edit's clock counter (a record's stamps share the edit's millisecond) stays far below
-// HlcClock::kMaxCounter even for deals, which write three records each.
-constexpr int64_t kChunkRecords = 5000;
+// Records per Edit. Each commit rewrites (and first journals) the index pages the chunk touched,
+// and ids are random, so small chunks touch the same pages again and again: 5000 took the full
+// data set 63 s, 20000 took 50 s, 50000 no faster. The chunk ends by records written, so one
+// edit's clock counter (its stamps share one millisecond) stays far below HlcClock::kMaxCounter.
+constexpr int64_t kChunkRecords = 20000;
 constexpr int64_t kMinuteMs = 60'000;
 constexpr int64_t kHourMs = 60 * kMinuteMs;
 constexpr int64_t kDayMs = 24 * kHourMs;
@@ -34,7 +35,10 @@ uint64_t splitmix64(uint64_t& state) {
 }
 
 // xoshiro256**, seeded through splitmix64: the same sequence on every compiler and standard
-// library, which std::uniform_int_distribution does not promise.
+// library, which std::uniform_int_distribution does not promise. Callers draw at most one number
+// per operand of an expression such as a + b: C++ leaves the order of those operands open, and
+// GCC and Clang (the browser build) pick differently. Braced lists, ?:, && and statements are
+// evaluated in order.
 class Rng {
 public:
     Rng(uint64_t seed, uint64_t stream) {
@@ -82,9 +86,12 @@ public:
     std::string fill(std::string_view pattern) {
         std::string out(pattern);
         for (char& c : out) {
-            if (c == '#') c = static_cast<char>('0' + below(10));
-            else if (c == '%') c = static_cast<char>('1' + below(9));
-            else if (c == '@') c = static_cast<char>('A' + below(26));
+            if (c == '#')
+                c = static_cast<char>('0' + below(10));
+            else if (c == '%')
+                c = static_cast<char>('1' + below(9));
+            else if (c == '@')
+                c = static_cast<char>('A' + below(26));
         }
         return out;
     }
@@ -115,6 +122,8 @@ struct Country {
     std::vector<std::string_view> legal_forms, cities, regions, streets;  // regions parallel cities
 };
 
+// One country per entry reads better than one value per line.
+// clang-format off
 const std::vector<Country>& countries() {
     static const std::vector<Country> list = {
         {"US", "USD", "com", "+1 555 01## ####", "#####", 1, true, {"Inc.", "LLC", "Corp."},
@@ -122,147 +131,191 @@ const std::vector<Country>& countries() {
          {"NY", "CA", "TX", "IL", "WA", "MA", "CO"},
          {"Main Street", "Market Street", "Oak Avenue", "Broadway", "Elm Street", "Pine Street", "Lake Shore Drive"}},
         {"CA", "CAD", "ca", "+1 555 01## ####", "@#@ #@#", 1, true, {"Inc.", "Ltd."},
-         {"Toronto", "Vancouver", "Montréal", "Calgary"}, {"ON", "BC", "QC", "AB"},
+         {"Toronto", "Vancouver", "Montréal", "Calgary"},
+         {"ON", "BC", "QC", "AB"},
          {"King Street West", "Granville Street", "Rue Sainte-Catherine", "Stephen Avenue"}},
         {"GB", "GBP", "co.uk", "+44 20 7946 0###", "@@#@ #@@", 1, true, {"Ltd", "plc", "LLP"},
-         {"London", "Manchester", "Edinburgh", "Bristol", "Leeds"}, {"", "", "", "", ""},
+         {"London", "Manchester", "Edinburgh", "Bristol", "Leeds"},
+         {"", "", "", "", ""},
          {"High Street", "Station Road", "Church Lane", "King's Road", "Victoria Street"}},
         {"DE", "EUR", "de", "+49 30 9### ####", "#####", 1, false, {"GmbH", "AG", "KG"},
-         {"Berlin", "München", "Hamburg", "Köln", "Frankfurt am Main", "Düsseldorf"}, {"", "", "", "", "", ""},
+         {"Berlin", "München", "Hamburg", "Köln", "Frankfurt am Main", "Düsseldorf"},
+         {"", "", "", "", "", ""},
          {"Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Friedrichstraße"}},
         {"FR", "EUR", "fr", "+33 1 ## ## ## ##", "#####", 1, true, {"SA", "SAS", "SARL"},
-         {"Paris", "Lyon", "Marseille", "Toulouse", "Bordeaux"}, {"", "", "", "", ""},
+         {"Paris", "Lyon", "Marseille", "Toulouse", "Bordeaux"},
+         {"", "", "", "", ""},
          {"rue de la République", "avenue Victor Hugo", "boulevard Saint-Michel", "rue du Faubourg Saint-Honoré"}},
         {"NL", "EUR", "nl", "+31 20 ### ####", "%### @@", 1, false, {"B.V.", "N.V."},
-         {"Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"}, {"", "", "", ""},
+         {"Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"},
+         {"", "", "", ""},
          {"Keizersgracht", "Damstraat", "Stationsplein", "Coolsingel"}},
         {"ES", "EUR", "es", "+34 91 ### ## ##", "#####", 1, false, {"S.L.", "S.A."},
-         {"Madrid", "Barcelona", "Valencia", "Sevilla"}, {"", "", "", ""},
+         {"Madrid", "Barcelona", "Valencia", "Sevilla"},
+         {"", "", "", ""},
          {"Calle Mayor", "Gran Vía", "Paseo de Gracia", "Calle de Alcalá"}},
         {"IT", "EUR", "it", "+39 02 #### ####", "#####", 1, false, {"S.r.l.", "S.p.A."},
-         {"Milano", "Roma", "Torino", "Bologna"}, {"", "", "", ""},
+         {"Milano", "Roma", "Torino", "Bologna"},
+         {"", "", "", ""},
          {"Via Roma", "Corso Italia", "Via Garibaldi", "Via Dante"}},
         {"SE", "SEK", "se", "+46 8 ### ### ##", "### ##", 10, false, {"AB"},
-         {"Stockholm", "Göteborg", "Malmö"}, {"", "", ""}, {"Drottninggatan", "Storgatan", "Kungsgatan"}},
+         {"Stockholm", "Göteborg", "Malmö"},
+         {"", "", ""},
+         {"Drottninggatan", "Storgatan", "Kungsgatan"}},
         {"DK", "DKK", "dk", "+45 ## ## ## ##", "%###", 7, false, {"A/S", "ApS"},
-         {"København", "Aarhus", "Odense"}, {"", "", ""}, {"Strøget", "Vesterbrogade", "Nørregade"}},
+         {"København", "Aarhus", "Odense"},
+         {"", "", ""},
+         {"Strøget", "Vesterbrogade", "Nørregade"}},
         {"PL", "PLN", "pl", "+48 22 ### ## ##", "##-###", 4, false, {"sp. z o.o.", "S.A."},
-         {"Warszawa", "Kraków", "Wrocław", "Gdańsk"}, {"", "", "", ""},
+         {"Warszawa", "Kraków", "Wrocław", "Gdańsk"},
+         {"", "", "", ""},
          {"ul. Marszałkowska", "ul. Floriańska", "ul. Świdnicka", "ul. Długa"}},
         {"CH", "CHF", "ch", "+41 44 ### ## ##", "%###", 1, false, {"AG", "GmbH", "SA"},
-         {"Zürich", "Genève", "Basel", "Bern"}, {"ZH", "GE", "BS", "BE"},
+         {"Zürich", "Genève", "Basel", "Bern"},
+         {"ZH", "GE", "BS", "BE"},
          {"Bahnhofstrasse", "Rue du Rhône", "Freie Strasse", "Marktgasse"}},
         {"AU", "AUD", "com.au", "+61 2 5550 ####", "%###", 1, true, {"Pty Ltd"},
-         {"Sydney", "Melbourne", "Brisbane", "Perth"}, {"NSW", "VIC", "QLD", "WA"},
+         {"Sydney", "Melbourne", "Brisbane", "Perth"},
+         {"NSW", "VIC", "QLD", "WA"},
          {"George Street", "Collins Street", "Queen Street", "Hay Street"}},
         {"JP", "JPY", "co.jp", "+81 3 #### ####", "###-####", 150, true, {"K.K.", "Co., Ltd."},
-         {"Tokyo", "Osaka", "Yokohama", "Kyoto"}, {"Tokyo", "Osaka", "Kanagawa", "Kyoto"},
+         {"Tokyo", "Osaka", "Yokohama", "Kyoto"},
+         {"Tokyo", "Osaka", "Kanagawa", "Kyoto"},
          {"Marunouchi", "Umeda", "Minatomirai", "Karasuma-dori"}},
     };
     return list;
 }
+// clang-format on
 // How often each country above is chosen, in the same order.
 constexpr std::initializer_list<int> kCountryWeights = {30, 4, 12, 12, 8, 6, 4, 3, 3, 2, 2, 2, 3, 3};
 
 constexpr std::string_view kCompanyWords[] = {
-    "Northwind", "Blue Harbor", "Acme",     "Vertex",     "Silverline", "Granite",  "Brightwater", "Copperfield",
-    "Evergreen", "Ironwood",    "Lighthouse", "Meridian", "Nimbus",     "Oakridge", "Pinnacle",    "Quantum",
-    "Redwood",   "Summit",      "Tidewater", "Uplands",   "Westbrook",  "Zenith",   "Alder",       "Beacon",
-    "Cobalt",    "Driftwood",   "Emberly",  "Foxglove",   "Goldcrest",  "Highgate", "Juniper",     "Kestrel",
-    "Lakeside",  "Maple",       "Nordlicht", "Orchard",   "Polaris",    "Riverstone", "Sapphire",  "Thornbury",
-    "Umbra",     "Valewood",    "Wildrose", "Yellowpine", "Aurora",     "Bramble",  "Crescent",    "Delta",
+    "Northwind", "Blue Harbor", "Acme",       "Vertex",     "Silverline", "Granite",    "Brightwater", "Copperfield",
+    "Evergreen", "Ironwood",    "Lighthouse", "Meridian",   "Nimbus",     "Oakridge",   "Pinnacle",    "Quantum",
+    "Redwood",   "Summit",      "Tidewater",  "Uplands",    "Westbrook",  "Zenith",     "Alder",       "Beacon",
+    "Cobalt",    "Driftwood",   "Emberly",    "Foxglove",   "Goldcrest",  "Highgate",   "Juniper",     "Kestrel",
+    "Lakeside",  "Maple",       "Nordlicht",  "Orchard",    "Polaris",    "Riverstone", "Sapphire",    "Thornbury",
+    "Umbra",     "Valewood",    "Wildrose",   "Yellowpine", "Aurora",     "Bramble",    "Crescent",    "Delta",
 };
 constexpr std::string_view kCompanyCores[] = {
-    "Analytics", "Logistics", "Foods",     "Systems",    "Robotics",  "Consulting", "Software",   "Energy",
-    "Health",    "Labs",      "Media",     "Capital",    "Dynamics",  "Networks",   "Solutions",  "Industries",
-    "Foods",     "Textiles",  "Pharma",    "Security",   "Telecom",   "Travel",     "Partners",   "Engineering",
-    "Studios",   "Materials", "Devices",   "Biotech",    "Freight",   "Insurance",  "Interiors",  "Outdoor",
-    "Retail",    "Solar",     "Water",     "Aerospace",  "Learning",  "Mobility",   "Packaging",  "Instruments",
+    "Analytics", "Logistics", "Foods",   "Systems",   "Robotics", "Consulting", "Software",  "Energy",
+    "Health",    "Labs",      "Media",   "Capital",   "Dynamics", "Networks",   "Solutions", "Industries",
+    "Bakeries",  "Textiles",  "Pharma",  "Security",  "Telecom",  "Travel",     "Partners",  "Engineering",
+    "Studios",   "Materials", "Devices", "Biotech",   "Freight",  "Insurance",  "Interiors", "Outdoor",
+    "Retail",    "Solar",     "Water",   "Aerospace", "Learning", "Mobility",   "Packaging", "Instruments",
 };
 constexpr std::string_view kIndustries[] = {
-    "Software",      "Manufacturing", "Retail",      "Healthcare",   "Financial services", "Logistics",
-    "Education",     "Energy",        "Construction", "Hospitality", "Media",              "Telecommunications",
-    "Pharmaceuticals", "Automotive",  "Agriculture", "Real estate",  "Consulting",         "Food and beverage",
-    "Aerospace",     "Non-profit",
+    "Software",           "Manufacturing",     "Retail",      "Healthcare",
+    "Financial services", "Logistics",         "Education",   "Energy",
+    "Construction",       "Hospitality",       "Media",       "Telecommunications",
+    "Pharmaceuticals",    "Automotive",        "Agriculture", "Real estate",
+    "Consulting",         "Food and beverage", "Aerospace",   "Non-profit",
 };
 constexpr std::string_view kOwners[] = {"ada", "grace", "linus", "margaret", "alan", "barbara", "dennis", "katherine"};
 
 struct Name {
     std::string_view shown, ascii;  // ascii: for email addresses
 };
+// clang-format off
 constexpr Name kFirstNames[] = {
-    {"James", "james"},     {"Mary", "mary"},         {"Emma", "emma"},         {"Oliver", "oliver"},
-    {"Sophia", "sophia"},   {"Liam", "liam"},         {"Olivia", "olivia"},     {"Noah", "noah"},
-    {"Ava", "ava"},         {"William", "william"},   {"Isabella", "isabella"}, {"Lucas", "lucas"},
-    {"Mia", "mia"},         {"Ethan", "ethan"},       {"Charlotte", "charlotte"}, {"Benjamin", "benjamin"},
-    {"Amelia", "amelia"},   {"Henry", "henry"},       {"Harper", "harper"},     {"Alexander", "alexander"},
-    {"Evelyn", "evelyn"},   {"Daniel", "daniel"},     {"Grace", "grace"},       {"Matthew", "matthew"},
-    {"Zoë", "zoe"},         {"José", "jose"},         {"Łukasz", "lukasz"},     {"Søren", "soren"},
-    {"Chloé", "chloe"},     {"Björn", "bjorn"},       {"François", "francois"}, {"Mónica", "monica"},
-    {"Jürgen", "jurgen"},   {"Ólafur", "olafur"},     {"Inès", "ines"},         {"Mei", "mei"},
-    {"Hiroshi", "hiroshi"}, {"Aiko", "aiko"},         {"Priya", "priya"},       {"Arjun", "arjun"},
-    {"Fatima", "fatima"},   {"Omar", "omar"},         {"Kwame", "kwame"},       {"Amara", "amara"},
-    {"Ngozi", "ngozi"},     {"Thảo", "thao"},         {"Minh", "minh"},         {"Sofía", "sofia"},
-    {"Mateo", "mateo"},     {"Agnieszka", "agnieszka"}, {"Małgorzata", "malgorzata"}, {"Anders", "anders"},
-    {"Ingrid", "ingrid"},   {"Giulia", "giulia"},     {"Lorenzo", "lorenzo"},   {"Anaïs", "anais"},
-    {"Elif", "elif"},       {"Çağan", "cagan"},       {"Yuki", "yuki"},         {"Seo-yeon", "seoyeon"},
-    {"Ji-ho", "jiho"},      {"Lars", "lars"},         {"Katarzyna", "katarzyna"}, {"Dmitri", "dmitri"},
-    {"Ana", "ana"},         {"Pedro", "pedro"},       {"Hannah", "hannah"},     {"Jonas", "jonas"},
-    {"Leonie", "leonie"},   {"Maximilian", "maximilian"}, {"Aoife", "aoife"}, {"Siobhán", "siobhan"},
+    {"James", "james"}, {"Mary", "mary"}, {"Emma", "emma"}, {"Oliver", "oliver"},
+    {"Sophia", "sophia"}, {"Liam", "liam"}, {"Olivia", "olivia"}, {"Noah", "noah"},
+    {"Ava", "ava"}, {"William", "william"}, {"Isabella", "isabella"}, {"Lucas", "lucas"},
+    {"Mia", "mia"}, {"Ethan", "ethan"}, {"Charlotte", "charlotte"}, {"Benjamin", "benjamin"},
+    {"Amelia", "amelia"}, {"Henry", "henry"}, {"Harper", "harper"}, {"Alexander", "alexander"},
+    {"Evelyn", "evelyn"}, {"Daniel", "daniel"}, {"Grace", "grace"}, {"Matthew", "matthew"},
+    {"Zoë", "zoe"}, {"José", "jose"}, {"Łukasz", "lukasz"}, {"Søren", "soren"},
+    {"Chloé", "chloe"}, {"Björn", "bjorn"}, {"François", "francois"}, {"Mónica", "monica"},
+    {"Jürgen", "jurgen"}, {"Ólafur", "olafur"}, {"Inès", "ines"}, {"Mei", "mei"},
+    {"Hiroshi", "hiroshi"}, {"Aiko", "aiko"}, {"Priya", "priya"}, {"Arjun", "arjun"},
+    {"Fatima", "fatima"}, {"Omar", "omar"}, {"Kwame", "kwame"}, {"Amara", "amara"},
+    {"Ngozi", "ngozi"}, {"Thảo", "thao"}, {"Minh", "minh"}, {"Sofía", "sofia"},
+    {"Mateo", "mateo"}, {"Agnieszka", "agnieszka"}, {"Małgorzata", "malgorzata"}, {"Anders", "anders"},
+    {"Ingrid", "ingrid"}, {"Giulia", "giulia"}, {"Lorenzo", "lorenzo"}, {"Anaïs", "anais"},
+    {"Elif", "elif"}, {"Çağan", "cagan"}, {"Yuki", "yuki"}, {"Seo-yeon", "seoyeon"},
+    {"Ji-ho", "jiho"}, {"Lars", "lars"}, {"Katarzyna", "katarzyna"}, {"Dmitri", "dmitri"},
+    {"Ana", "ana"}, {"Pedro", "pedro"}, {"Hannah", "hannah"}, {"Jonas", "jonas"},
+    {"Leonie", "leonie"}, {"Maximilian", "maximilian"}, {"Aoife", "aoife"}, {"Siobhán", "siobhan"},
 };
 constexpr Name kLastNames[] = {
-    {"Smith", "smith"},         {"Johnson", "johnson"},   {"Williams", "williams"},   {"Brown", "brown"},
-    {"Jones", "jones"},         {"Miller", "miller"},     {"Davis", "davis"},         {"Wilson", "wilson"},
-    {"Taylor", "taylor"},       {"Anderson", "anderson"}, {"Thomas", "thomas"},       {"Moore", "moore"},
-    {"Martin", "martin"},       {"Lee", "lee"},           {"Clark", "clark"},         {"Lewis", "lewis"},
-    {"Walker", "walker"},       {"Hall", "hall"},         {"Young", "young"},         {"King", "king"},
-    {"Nguyễn", "nguyen"},       {"Trần", "tran"},         {"Müller", "mueller"},      {"Schmidt", "schmidt"},
-    {"Schröder", "schroeder"},  {"Weiß", "weiss"},        {"García", "garcia"},       {"Martínez", "martinez"},
-    {"López", "lopez"},         {"Fernández", "fernandez"}, {"Sørensen", "sorensen"}, {"Jørgensen", "jorgensen"},
-    {"Kowalski", "kowalski"},   {"Wiśniewski", "wisniewski"}, {"Dvořák", "dvorak"},   {"Novák", "novak"},
-    {"Dubois", "dubois"},       {"Lefèvre", "lefevre"},   {"Moreau", "moreau"},       {"Rossi", "rossi"},
-    {"Bianchi", "bianchi"},     {"Esposito", "esposito"}, {"Tanaka", "tanaka"},       {"Suzuki", "suzuki"},
-    {"Watanabe", "watanabe"},   {"Kim", "kim"},           {"Park", "park"},           {"Chen", "chen"},
-    {"Wang", "wang"},           {"Li", "li"},             {"Singh", "singh"},         {"Patel", "patel"},
-    {"Okafor", "okafor"},       {"Mensah", "mensah"},     {"O'Brien", "obrien"},      {"Murphy", "murphy"},
-    {"van Dijk", "vandijk"},    {"de Vries", "devries"},  {"Jansen", "jansen"},       {"Andersson", "andersson"},
-    {"Johansson", "johansson"}, {"Lindqvist", "lindqvist"}, {"Yılmaz", "yilmaz"},     {"Öztürk", "ozturk"},
-    {"Ivanova", "ivanova"},     {"Petrov", "petrov"},     {"Silva", "silva"},         {"Santos", "santos"},
-    {"Ó Súilleabháin", "osullivan"}, {"Åberg", "aberg"},  {"Håkansson", "hakansson"}, {"Ferreira", "ferreira"},
+    {"Smith", "smith"}, {"Johnson", "johnson"}, {"Williams", "williams"}, {"Brown", "brown"},
+    {"Jones", "jones"}, {"Miller", "miller"}, {"Davis", "davis"}, {"Wilson", "wilson"},
+    {"Taylor", "taylor"}, {"Anderson", "anderson"}, {"Thomas", "thomas"}, {"Moore", "moore"},
+    {"Martin", "martin"}, {"Lee", "lee"}, {"Clark", "clark"}, {"Lewis", "lewis"},
+    {"Walker", "walker"}, {"Hall", "hall"}, {"Young", "young"}, {"King", "king"},
+    {"Nguyễn", "nguyen"}, {"Trần", "tran"}, {"Müller", "mueller"}, {"Schmidt", "schmidt"},
+    {"Schröder", "schroeder"}, {"Weiß", "weiss"}, {"García", "garcia"}, {"Martínez", "martinez"},
+    {"López", "lopez"}, {"Fernández", "fernandez"}, {"Sørensen", "sorensen"}, {"Jørgensen", "jorgensen"},
+    {"Kowalski", "kowalski"}, {"Wiśniewski", "wisniewski"}, {"Dvořák", "dvorak"}, {"Novák", "novak"},
+    {"Dubois", "dubois"}, {"Lefèvre", "lefevre"}, {"Moreau", "moreau"}, {"Rossi", "rossi"},
+    {"Bianchi", "bianchi"}, {"Esposito", "esposito"}, {"Tanaka", "tanaka"}, {"Suzuki", "suzuki"},
+    {"Watanabe", "watanabe"}, {"Kim", "kim"}, {"Park", "park"}, {"Chen", "chen"},
+    {"Wang", "wang"}, {"Li", "li"}, {"Singh", "singh"}, {"Patel", "patel"},
+    {"Okafor", "okafor"}, {"Mensah", "mensah"}, {"O'Brien", "obrien"}, {"Murphy", "murphy"},
+    {"van Dijk", "vandijk"}, {"de Vries", "devries"}, {"Jansen", "jansen"}, {"Andersson", "andersson"},
+    {"Johansson", "johansson"}, {"Lindqvist", "lindqvist"}, {"Yılmaz", "yilmaz"}, {"Öztürk", "ozturk"},
+    {"Ivanova", "ivanova"}, {"Petrov", "petrov"}, {"Silva", "silva"}, {"Santos", "santos"},
+    {"Ó Súilleabháin", "osullivan"}, {"Åberg", "aberg"}, {"Håkansson", "hakansson"}, {"Ferreira", "ferreira"},
 };
+// clang-format on
 constexpr std::string_view kFreeMailDomains[] = {"example.com", "example.net", "example.org"};
 constexpr std::string_view kJobTitles[] = {
-    "CEO",                  "CTO",                    "CFO",                 "Head of Sales",
-    "Sales Manager",        "Account Executive",      "Procurement Manager", "Marketing Director",
-    "Marketing Manager",    "Software Engineer",      "VP Engineering",      "Operations Manager",
-    "Office Manager",       "Finance Director",       "HR Business Partner", "Customer Success Manager",
-    "Product Manager",      "Data Analyst",           "IT Administrator",    "Purchasing Agent",
-    "Managing Director",    "Head of Customer Support", "Project Manager",   "Legal Counsel",
-    "Founder",              "Chief Revenue Officer",  "Logistics Coordinator", "Research Scientist",
+    "CEO",
+    "CTO",
+    "CFO",
+    "Head of Sales",
+    "Sales Manager",
+    "Account Executive",
+    "Procurement Manager",
+    "Marketing Director",
+    "Marketing Manager",
+    "Software Engineer",
+    "VP Engineering",
+    "Operations Manager",
+    "Office Manager",
+    "Finance Director",
+    "HR Business Partner",
+    "Customer Success Manager",
+    "Product Manager",
+    "Data Analyst",
+    "IT Administrator",
+    "Purchasing Agent",
+    "Managing Director",
+    "Head of Customer Support",
+    "Project Manager",
+    "Legal Counsel",
+    "Founder",
+    "Chief Revenue Officer",
+    "Logistics Coordinator",
+    "Research Scientist",
 };
-constexpr std::string_view kLeadSources[] = {"website", "referral", "webinar",  "trade show", "cold call",
+constexpr std::string_view kLeadSources[] = {"website", "referral", "webinar",     "trade show", "cold call",
                                              "partner", "linkedin", "advertising", "newsletter", "event"};
-constexpr std::string_view kContactTags[] = {"vip", "newsletter", "beta", "decision-maker", "event-2025",
-                                             "champion", "technical", "billing-contact", "churn-risk", "referrer"};
-constexpr std::string_view kCompanyTags[] = {"partner", "key-account", "reseller", "churn-risk", "prospect", "enterprise"};
-constexpr std::string_view kConsentMethods[] = {"web form", "trade show badge scan", "email reply", "import", "phone call"};
+constexpr std::string_view kContactTags[] = {"vip",        "newsletter", "beta",      "decision-maker",
+                                             "event-2025", "champion",   "technical", "billing-contact",
+                                             "churn-risk", "referrer"};
+constexpr std::string_view kCompanyTags[] = {"partner",    "key-account", "reseller",
+                                             "churn-risk", "prospect",    "enterprise"};
+constexpr std::string_view kConsentMethods[] = {"web form", "trade show badge scan", "email reply", "import",
+                                                "phone call"};
 constexpr std::string_view kPlans[] = {"Starter", "Team", "Business", "Enterprise", "Premium Support"};
-constexpr std::string_view kLostReasons[] = {"Price", "Chose a competitor", "No budget", "Timing", "No decision",
-                                             "Missing feature"};
-constexpr std::string_view kDealRoles[] = {"decision_maker", "champion", "economic_buyer", "influencer",
-                                           "technical_buyer", "user", "blocker", "other"};
-constexpr std::string_view kTaskSubjects[] = {"Send proposal to", "Follow up with", "Prepare contract for",
-                                              "Book a demo with", "Check in with", "Send invoice to",
+constexpr std::string_view kLostReasons[] = {"Price",  "Chose a competitor", "No budget",
+                                             "Timing", "No decision",        "Missing feature"};
+constexpr std::string_view kDealRoles[] = {"decision_maker",  "champion", "economic_buyer", "influencer",
+                                           "technical_buyer", "user",     "blocker",        "other"};
+constexpr std::string_view kTaskSubjects[] = {"Send proposal to",      "Follow up with",         "Prepare contract for",
+                                              "Book a demo with",      "Check in with",          "Send invoice to",
                                               "Share case study with", "Schedule onboarding for"};
-constexpr std::string_view kCallSubjects[] = {"Discovery call", "Follow-up call", "Pricing discussion",
-                                              "Renewal call", "Support escalation", "Intro call"};
-constexpr std::string_view kMeetingSubjects[] = {"Product demo", "Quarterly business review", "Kick-off meeting",
-                                                 "Contract negotiation", "Technical deep dive", "Lunch"};
-constexpr std::string_view kEmailSubjects[] = {"Re: Your quote", "Pricing for next year", "Meeting notes",
-                                               "Re: Contract draft", "Welcome aboard", "Invoice question",
-                                               "Re: Integration timeline", "Next steps"};
-constexpr std::string_view kNoteSubjects[] = {"Call notes", "Budget", "Org chart", "Competitor", "Renewal risk",
-                                              "Buying process"};
+constexpr std::string_view kCallSubjects[] = {"Discovery call", "Follow-up call",     "Pricing discussion",
+                                              "Renewal call",   "Support escalation", "Intro call"};
+constexpr std::string_view kMeetingSubjects[] = {"Product demo",        "Quarterly business review",
+                                                 "Kick-off meeting",    "Contract negotiation",
+                                                 "Technical deep dive", "Lunch"};
+constexpr std::string_view kEmailSubjects[] = {
+    "Re: Your quote",   "Pricing for next year",    "Meeting notes", "Re: Contract draft", "Welcome aboard",
+    "Invoice question", "Re: Integration timeline", "Next steps"};
+constexpr std::string_view kNoteSubjects[] = {"Call notes", "Budget",       "Org chart",
+                                              "Competitor", "Renewal risk", "Buying process"};
 constexpr std::string_view kBodies[] = {
     "Spoke about their current setup and the pain points with their spreadsheet process.",
     "They want a proposal by the end of the month; budget is approved for this quarter.",
@@ -276,13 +329,20 @@ constexpr std::string_view kBodies[] = {
     "Confirmed the seat count and the start date. Sending the order form.",
 };
 constexpr std::string_view kCaseSubjects[] = {
-    "Cannot log in to the customer portal",       "Invoice shows the wrong amount",
-    "Export to CSV fails with an error",          "Request to change the billing address",
-    "Sync stopped working on one laptop",         "Password reset email not received",
-    "Feature request: dark mode",                 "Data import stuck at 90%",
-    "Two-factor codes are rejected",              "Reports load very slowly",
-    "Please add three more seats to our plan",    "Question about the data processing agreement",
-    "Emails from the CRM land in spam",           "Duplicate contacts after the last import",
+    "Cannot log in to the customer portal",
+    "Invoice shows the wrong amount",
+    "Export to CSV fails with an error",
+    "Request to change the billing address",
+    "Sync stopped working on one laptop",
+    "Password reset email not received",
+    "Feature request: dark mode",
+    "Data import stuck at 90%",
+    "Two-factor codes are rejected",
+    "Reports load very slowly",
+    "Please add three more seats to our plan",
+    "Question about the data processing agreement",
+    "Emails from the CRM land in spam",
+    "Duplicate contacts after the last import",
 };
 constexpr std::string_view kCaseDescriptions[] = {
     "The customer reports that the problem started this morning and affects several users.",
@@ -296,9 +356,12 @@ constexpr std::string_view kQueues[] = {"Support", "Billing", "Technical", "Onbo
 std::string lower_ascii(std::string_view s) {
     std::string out;
     for (char c : s) {
-        if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
-        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
-        else if ((c == ' ' || c == '-') && !out.empty() && out.back() != '-') out += '-';
+        if (c >= 'A' && c <= 'Z')
+            out += static_cast<char>(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out += c;
+        else if ((c == ' ' || c == '-') && !out.empty() && out.back() != '-')
+            out += '-';
     }
     return out;
 }
@@ -354,21 +417,20 @@ public:
 private:
     using Make = Status (Generator::*)(Edit&, int64_t);
 
-    // Writes `total` records of one kind, kChunkRecords to an Edit. Each chunk is stamped at the
-    // time the previous ones reached, one millisecond per record, so clocks keep increasing.
+    // Writes `total` records of one kind in Edits of about kChunkRecords records each (a deal
+    // writes up to three). Each Edit is stamped at the time the previous ones reached, one
+    // millisecond per record, so clocks keep increasing from chunk to chunk.
     Status stage(std::string_view name, int64_t total, Make make) {
         for (int64_t done = 0; done < total;) {
-            const int64_t end = std::min(total, done + kChunkRecords);
             Edit edit(store_, clock_ms_);
             if (!edit.begun()) return edit.begun().error();
             written_ = 0;
-            for (int64_t i = done; i < end; ++i)
-                if (auto s = (this->*make)(edit, i); !s)
-                    return Error{s.error().field, "generating " + std::string(name) + " " + std::to_string(i + 1) +
+            for (; done < total && written_ < kChunkRecords; ++done)
+                if (auto s = (this->*make)(edit, done); !s)
+                    return Error{s.error().field, "generating " + std::string(name) + " " + std::to_string(done + 1) +
                                                       ": " + s.error().message};
             if (auto s = edit.commit(); !s) return s;
             clock_ms_ += written_;
-            done = end;
             if (progress_) progress_(name, done, total);
         }
         return ok();
@@ -391,7 +453,8 @@ private:
         auto stages = store_.list("stage", q);
         if (!stages) return stages.error();
         for (const auto& row : stages->rows) {
-            StageInfo s{row["id"].get<std::string>(), row["outcome"].is_string() ? row["outcome"].get<std::string>() : "open"};
+            StageInfo s{row["id"].get<std::string>(),
+                        row["outcome"].is_string() ? row["outcome"].get<std::string>() : "open"};
             s.probability = row["probability"].is_number_integer() ? row["probability"].get<int64_t>() : 0;
             (s.outcome == "won" ? won_ : s.outcome == "lost" ? lost_ : open_).push_back(std::move(s));
         }
@@ -427,8 +490,34 @@ private:
     Status company(Edit& edit, int64_t i) {
         const size_t ci = rng_.weighted(kCountryWeights);
         const Country& c = countries()[ci];
-        std::string short_name = std::string(rng_.pick(kCompanyWords)) + " " + std::string(rng_.pick(kCompanyCores));
-        std::string domain = lower_ascii(short_name);
+        // The shapes real registers are full of; the ASCII twin of each name becomes the domain.
+        static constexpr std::string_view kGroupWords[] = {"Group", "Holdings", "International", "Ventures"};
+        const std::string core(rng_.pick(kCompanyCores));
+        std::string short_name, ascii;
+        switch (rng_.weighted({55, 25, 10, 10})) {
+            case 0:
+                short_name = ascii = std::string(rng_.pick(kCompanyWords)) + " " + core;
+                break;
+            case 1: {
+                const Name& family = rng_.pick(kLastNames);
+                short_name = std::string(family.shown) + " " + core;
+                ascii = std::string(family.ascii) + " " + core;
+                break;
+            }
+            case 2: {
+                const Name& a = rng_.pick(kLastNames);
+                const Name& b = rng_.pick(kLastNames);
+                short_name = std::string(a.shown) + " & " + std::string(b.shown);
+                ascii = std::string(a.ascii) + " " + std::string(b.ascii);
+                break;
+            }
+            default: {
+                const std::string word(rng_.pick(kCompanyWords));
+                short_name = ascii = word + " " + core + " " + std::string(rng_.pick(kGroupWords));
+                break;
+            }
+        }
+        std::string domain = lower_ascii(ascii);
         std::string name = short_name + " " + std::string(rng_.pick(c.legal_forms));
         if (!company_names_.insert(name).second) {
             // Same words, same country: real registers tell such firms apart by place.
@@ -484,9 +573,15 @@ private:
         const std::string domain = co ? co->domain : std::string(rng_.pick(kFreeMailDomains));
         std::string local;
         switch (rng_.weighted({60, 25, 15})) {
-            case 0: local = std::string(first.ascii) + "." + std::string(last.ascii); break;
-            case 1: local = std::string(first.ascii.substr(0, 1)) + std::string(last.ascii); break;
-            default: local = std::string(first.ascii) + std::string(last.ascii.substr(0, 1)); break;
+            case 0:
+                local = std::string(first.ascii) + "." + std::string(last.ascii);
+                break;
+            case 1:
+                local = std::string(first.ascii.substr(0, 1)) + std::string(last.ascii);
+                break;
+            default:
+                local = std::string(first.ascii) + std::string(last.ascii.substr(0, 1));
+                break;
         }
         std::string email = local + "@" + domain;
         // The contact number makes a taken address unique: base addresses have no digits.
@@ -508,14 +603,15 @@ private:
                   {"owner", kOwners[owner]},
                   {"tags", tags(kContactTags, std::size(kContactTags), 35, 3)}};
         if (rng_.percent(85)) v["phone"] = phone(country);
-        if (rng_.percent(15)) v["other_phones"] = json::array({{{"value", rng_.fill(country.phone)}, {"label", "mobile"}}});
+        if (rng_.percent(15))
+            v["other_phones"] = json::array({{{"value", rng_.fill(country.phone)}, {"label", "mobile"}}});
         if (rng_.percent(60)) v["lead_status"] = rng_.pick(lead_statuses_);
         if (!co && rng_.percent(40)) v["address"] = address(country);
         if (rng_.percent(30)) {
             static constexpr std::string_view kConsent[] = {"opted_in", "opted_in", "opted_out", "unknown"};
-            v["consent_email"] = {{"status", rng_.pick(kConsent)},
-                                  {"at", now_ - rng_.between(1, 700) * kDayMs - rng_.below(kDayMs)},
-                                  {"method", rng_.pick(kConsentMethods)}};
+            const int64_t days_ago = rng_.between(1, 700);
+            const int64_t at = now_ - days_ago * kDayMs - rng_.below(kDayMs);
+            v["consent_email"] = {{"status", rng_.pick(kConsent)}, {"at", at}, {"method", rng_.pick(kConsentMethods)}};
         }
         if (rng_.percent(2)) v["do_not_contact"] = true;
         auto id = create(edit, "contact", v);
@@ -536,11 +632,21 @@ private:
         const int64_t seats = rng_.weighted({40, 30, 20, 10}) == 0 ? rng_.between(3, 20) : rng_.between(20, 500);
         std::string what;
         switch (rng_.weighted({45, 20, 15, 10, 10})) {
-            case 0: what = std::to_string(seats) + " seats, " + std::string(plan) + " plan"; break;
-            case 1: what = std::string(plan) + " plan renewal"; break;
-            case 2: what = "Onboarding package"; break;
-            case 3: what = "Data migration project"; break;
-            default: what = "Expansion to " + std::string(rng_.pick(country.cities)); break;
+            case 0:
+                what = std::to_string(seats) + " seats, " + std::string(plan) + " plan";
+                break;
+            case 1:
+                what = std::string(plan) + " plan renewal";
+                break;
+            case 2:
+                what = "Onboarding package";
+                break;
+            case 3:
+                what = "Data migration project";
+                break;
+            default:
+                what = "Expansion to " + std::string(rng_.pick(country.cities));
+                break;
         }
         const std::string name = co ? co->short_name + ": " + what : what;
         const int64_t amount = seats * rng_.between(8, 120) * 12 * country.revenue_scale / 100 * 100 + 500;
@@ -549,8 +655,10 @@ private:
         const StageInfo* stage = &rng_.pick(open_);
         if (close_ms < now_ && rng_.percent(70)) {
             const bool won = rng_.percent(45);
-            if (won && !won_.empty()) stage = &rng_.pick(won_);
-            else if (!won && !lost_.empty()) stage = &rng_.pick(lost_);
+            if (won && !won_.empty())
+                stage = &rng_.pick(won_);
+            else if (!won && !lost_.empty())
+                stage = &rng_.pick(lost_);
         }
         json v = {{"name", name},
                   {"amount", static_cast<double>(amount)},
@@ -567,7 +675,9 @@ private:
             v["forecast_category"] = "omitted";
             v["close_reason"] = rng_.pick(kLostReasons);
         } else {
-            v["forecast_category"] = stage->probability >= 75 ? "commit" : stage->probability >= 50 ? "best_case" : "pipeline";
+            v["forecast_category"] = stage->probability >= 75   ? "commit"
+                                     : stage->probability >= 50 ? "best_case"
+                                                                : "pipeline";
         }
         if (stage->outcome != "open") v["closed_at"] = std::min(now_, close_ms + rng_.between(-5, 5) * kDayMs);
         if (rng_.percent(10)) v["tags"] = json::array({rng_.percent(50) ? "upsell" : "strategic"});
@@ -576,12 +686,15 @@ private:
 
         // Most deals name a person: someone at the company when it has contacts.
         int32_t person = -1;
-        if (co && !co->contacts.empty()) person = rng_.pick(co->contacts);
-        else if (!co && !contacts_.empty()) person = static_cast<int32_t>(rng_.below(static_cast<int64_t>(contacts_.size())));
+        if (co && !co->contacts.empty())
+            person = rng_.pick(co->contacts);
+        else if (!co && !contacts_.empty())
+            person = static_cast<int32_t>(rng_.below(static_cast<int64_t>(contacts_.size())));
         if (person >= 0 && rng_.percent(85)) {
-            auto link = create(edit, "deal_contact", {{"deal_id", *id},
-                                                      {"contact_id", contacts_[static_cast<size_t>(person)].id},
-                                                      {"role", rng_.pick(kDealRoles)}});
+            auto link = create(edit, "deal_contact",
+                               {{"deal_id", *id},
+                                {"contact_id", contacts_[static_cast<size_t>(person)].id},
+                                {"role", rng_.pick(kDealRoles)}});
             if (!link) return link.error();
         }
         if (co) companies_[static_cast<size_t>(company)].deals.push_back(static_cast<int32_t>(deals_.size()));
@@ -594,7 +707,8 @@ private:
         if (!contacts_.empty() && rng_.percent(90))
             person = static_cast<int32_t>(rng_.below(static_cast<int64_t>(contacts_.size())));
         const ContactInfo* who = person >= 0 ? &contacts_[static_cast<size_t>(person)] : nullptr;
-        std::string company = who && who->company >= 0 ? companies_[static_cast<size_t>(who->company)].id : std::string();
+        std::string company =
+            who && who->company >= 0 ? companies_[static_cast<size_t>(who->company)].id : std::string();
         if (!who && !companies_.empty() && rng_.percent(50))
             company = companies_[static_cast<size_t>(rng_.below(static_cast<int64_t>(companies_.size())))].id;
 
@@ -627,18 +741,21 @@ private:
     Status lead(Edit& edit, int64_t i) {
         const Name& first = rng_.pick(kFirstNames);
         const Name& last = rng_.pick(kLastNames);
-        const std::string company = std::string(rng_.pick(kCompanyWords)) + " " + std::string(rng_.pick(kCompanyCores));
+        const std::string word(rng_.pick(kCompanyWords));
+        const std::string company = word + " " + std::string(rng_.pick(kCompanyCores));
         const bool has_company = rng_.percent(85);
-        json v = {{"name", std::string(first.shown) + " " + std::string(last.shown)},
-                  {"company_name", has_company ? company + " " + std::string(rng_.pick(countries()[0].legal_forms)) : ""},
-                  {"job_title", rng_.pick(kJobTitles)},
-                  {"lead_source", rng_.pick(kLeadSources)},
-                  {"status", rng_.pick(lead_states_)},
-                  {"owner", rng_.pick(kOwners)}};
+        json v = {
+            {"name", std::string(first.shown) + " " + std::string(last.shown)},
+            {"company_name", has_company ? company + " " + std::string(rng_.pick(countries()[0].legal_forms)) : ""},
+            {"job_title", rng_.pick(kJobTitles)},
+            {"lead_source", rng_.pick(kLeadSources)},
+            {"status", rng_.pick(lead_states_)},
+            {"owner", rng_.pick(kOwners)}};
         if (rng_.percent(90)) {
             const std::string domain = has_company && rng_.percent(70) ? lower_ascii(company) + ".com"
-                                                                        : std::string(rng_.pick(kFreeMailDomains));
-            v["email"] = std::string(first.ascii) + "." + std::string(last.ascii) + "." + std::to_string(i + 1) + "@" + domain;
+                                                                       : std::string(rng_.pick(kFreeMailDomains));
+            v["email"] =
+                std::string(first.ascii) + "." + std::string(last.ascii) + "." + std::to_string(i + 1) + "@" + domain;
         }
         if (rng_.percent(50)) v["phone"] = phone(countries()[rng_.weighted(kCountryWeights)]);
         if (rng_.percent(20)) v["tags"] = json::array({rng_.percent(50) ? "hot" : "event-2025"});
@@ -714,8 +831,8 @@ private:
         } else if (kind == "email") {
             v["subject"] = rng_.pick(kEmailSubjects);
             v["direction"] = rng_.percent(50) ? "outbound" : "inbound";
-            v["body"] = std::string(who ? "Hi " + who->first_name + ",\n\n" : "Hello,\n\n") + std::string(rng_.pick(kBodies)) +
-                        "\n\nBest regards";
+            v["body"] = std::string(who ? "Hi " + who->first_name + ",\n\n" : "Hello,\n\n") +
+                        std::string(rng_.pick(kBodies)) + "\n\nBest regards";
             v["starts_at"] = past;
         } else {
             v["subject"] = rng_.pick(kNoteSubjects);
@@ -731,8 +848,8 @@ private:
     const GeneratorSpec& spec_;
     const GeneratorProgress& progress_;
     Rng rng_;
-    const int64_t now_;   // the spec's "now": record dates are spread around it
-    int64_t clock_ms_;    // the time the next chunk is stamped with
+    const int64_t now_;    // the spec's "now": record dates are spread around it
+    int64_t clock_ms_;     // the time the next chunk is stamped with
     int64_t written_ = 0;  // records written in the current chunk
 
     const std::vector<std::string> lifecycle_stages_ = choices_of("contact", "lifecycle_stage");
@@ -768,11 +885,15 @@ struct IdSourceScope {
 }  // namespace
 
 Status generate(LocalStore& store, const GeneratorSpec& spec, const GeneratorProgress& progress) {
-    for (auto [field, count] : {std::pair{"companies", spec.companies}, {"contacts", spec.contacts},
-                                {"deals", spec.deals}, {"activities", spec.activities},
-                                {"cases", spec.cases}, {"leads", spec.leads}})
+    for (auto [field, count] : {std::pair{"companies", spec.companies},
+                                {"contacts", spec.contacts},
+                                {"deals", spec.deals},
+                                {"activities", spec.activities},
+                                {"cases", spec.cases},
+                                {"leads", spec.leads}})
         if (count < 0) return Error{field, "cannot be negative, got " + std::to_string(count)};
-    if (spec.now_ms < 0) return Error{"now_ms", "must be a time in milliseconds since 1970, got " + std::to_string(spec.now_ms)};
+    if (spec.now_ms < 0)
+        return Error{"now_ms", "must be a time in milliseconds since 1970, got " + std::to_string(spec.now_ms)};
 
     // Ids come from their own stream, so the first one can be checked before anything is written:
     // the same seed run twice on one database would otherwise overwrite its own records.

@@ -1,6 +1,7 @@
 #include "local_store.h"
 
 #include <algorithm>
+#include <map>
 
 #include "domain_rules.h"
 #include "ids.h"
@@ -395,5 +396,53 @@ Status LocalStore::apply_pulled(const std::vector<Change>& changes, int64_t curs
     clock_ = clock;
     return ok();
 }
+
+Status LocalStore::resend_everything() {
+    const std::string system_replica(32, '0');
+    Tx tx(db_);
+    if (!tx.begun()) return tx.begun().error();
+    auto out = db_.prepare("INSERT INTO outbox(changes, count) VALUES(?1, ?2)");
+    if (!out) return out.error();
+    for (const auto& spec : record_specs()) {
+        auto st = db_.prepare("SELECT id, " + column_list(spec) + ", custom, clocks FROM " + spec.table);
+        if (!st) return st.error();
+        for (;;) {
+            auto row = st->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            json record = read_record(*st, spec);
+            json clocks = json::parse(st->text(static_cast<int>(spec.fields.size()) + 2), nullptr, false);
+            if (!clocks.is_object()) continue;
+            // Fields grouped by the stamp that wrote them: one outbox row per stamp.
+            std::map<std::string, json> by_stamp;
+            auto add = [&](const std::string& field, const json& value) {
+                std::string stamp = clocks.contains(field) ? clocks[field].get<std::string>()
+                                    : clocks.contains("") ? clocks[""].get<std::string>() : std::string();
+                if (stamp.size() < 26 || stamp.substr(25) == system_replica) return;  // seeds: every replica has them
+                by_stamp[stamp][field] = value;
+            };
+            for (const auto& f : spec.fields)
+                if (clocks.contains(f.name) || (clocks.contains("") && !record[f.name].is_null())) add(f.name, record[f.name]);
+            for (auto it = record["custom"].begin(); it != record["custom"].end(); ++it) add("custom." + it.key(), it.value());
+            for (const auto& [stamp, fields] : by_stamp) {
+                json edit = {{"type", spec.type}, {"id", record["id"]}, {"hlc", stamp.substr(0, 24)}, {"replica", stamp.substr(25)},
+                             {"fields", fields}};
+                if (auto s = out->bind(1, edit.dump()).bind(2, static_cast<int64_t>(fields.size())).run(); !s) return s;
+            }
+        }
+    }
+    if (auto s = set_meta("cursor", "0"); !s) return s;
+    return tx.commit();
+}
+
+Result<std::string> LocalStore::server_epoch() { return meta("server_epoch"); }
+Status LocalStore::set_server_epoch(const std::string& epoch) { return set_meta("server_epoch", epoch); }
+
+Result<int64_t> LocalStore::clock_offset() {
+    auto v = meta("clock_offset");
+    if (!v) return v.error();
+    return v->empty() ? int64_t{0} : std::stoll(*v);
+}
+Status LocalStore::set_clock_offset(int64_t offset_ms) { return set_meta("clock_offset", std::to_string(offset_ms)); }
 
 }  // namespace crm

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "business_hours.h"
 #include "contacts.h"
 #include "hlc.h"
 #include "query.h"
@@ -128,12 +129,26 @@ public:
     // activities follow the new contact and the lead keeps its history, marked converted.
     Result<LeadConversionResult> convert_lead(const std::string& lead_id, const LeadConversion& options, int64_t now_ms);
 
+    // ---- cases ----------------------------------------------------------------------------
+    // A case's SLA at `now_ms`: due times, breach flags and time left, in business hours.
+    Result<SlaStatus> case_sla(const std::string& case_id, int64_t now_ms);
+
     // ---- sync ------------------------------------------------------------------------------
     Result<int64_t> outbox_size();
     Result<std::optional<OutboxBatch>> next_batch(size_t max_changes = kMaxBatchChanges);
     Status ack_batch(int64_t last_seq);
     Result<int64_t> cursor();
     Status apply_pulled(const std::vector<Change>& changes, int64_t cursor, int64_t now_ms);
+    // After the server lost changes (restored from an older backup, or replaced): queues every
+    // field this replica holds, with its original stamp, and starts pulling from the beginning.
+    // The merge makes the re-sent changes harmless where the server still has them.
+    Status resend_everything();
+    // The server's log epoch this replica last synced with ("" before the first sync).
+    Result<std::string> server_epoch();
+    Status set_server_epoch(const std::string& epoch);
+    // How far this device's clock is behind the server's, learned on each sync, in ms.
+    Result<int64_t> clock_offset();
+    Status set_clock_offset(int64_t offset_ms);
 
 private:
     friend class Edit;

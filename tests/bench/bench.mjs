@@ -2,7 +2,7 @@
 // over repeated runs on this machine, with the baseline it is compared against measured in the
 // same run. These machines are shared and noisy: read ratios, not absolute times.
 import { execFileSync } from "node:child_process";
-import { readFileSync, utimesSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
@@ -57,7 +57,60 @@ report("gzipped font (client.data, loaded once, cached)", kb(gz("client.data")))
   removeDir(data);
 }
 
-// ---- 3. rebuilds -------------------------------------------------------------------------------
+// ---- 3. the domain: native against wasm in Chromium, same code, same data -------------------
+{
+  const native = join(BUILD, "native/tests/bench/crm-bench-domain");
+  const admin = join(BUILD, "native/server/crm-admin");
+  const benchWeb = join(BUILD, "wasm/bench-web");
+  const work = join(BUILD, "bench");
+  mkdirSync(work, { recursive: true });
+  const runNative = (...a) => JSON.parse(execFileSync(native, a, { encoding: "utf8", maxBuffer: 1 << 26 }));
+
+  // The data set the query figures use: 100,000 contacts with their companies, made once per seed.
+  const dataset = join(work, "contacts-100k-seed1.db");
+  if (!existsSync(dataset)) {
+    console.log("generating the 100,000-contact data set (once; kept in build/bench) ...");
+    execFileSync(admin, ["generate", "--db", dataset, "--seed", "1", "--companies", "20000", "--contacts", "100000",
+                         "--deals", "0", "--activities", "0", "--cases", "0", "--leads", "0"], { stdio: "inherit" });
+  }
+  copyFileSync(dataset, join(benchWeb, "bench.db"));
+
+  const inserts = { native: [], wasm: [] };
+  for (let i = 0; i < 3; ++i) inserts.native.push(runNative("insert", "100000", join(work, "insert.db")).ms);
+  const nativeQueries = runNative("queries", dataset, "300");
+
+  const data = tempDir("crm-bench-domain-");
+  process.env.CRM_WEB_DIR = benchWeb;
+  const server = await startServer({ dataDir: data });
+  process.env.CRM_WEB_DIR = WEB;
+  const browser = await launchBrowser();
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(new URL("bench.html", server.url).href);
+  await page.waitForFunction(() => window.benchInsert !== undefined, null, { timeout: 60000 });
+  for (let i = 0; i < 3; ++i) {
+    const r = await page.evaluate(() => window.benchInsert(100000));
+    if (r.error) throw new Error(`wasm insert failed: ${r.error}`);
+    inserts.wasm.push(r.ms);
+  }
+  const wasmQueries = await page.evaluate(() => window.benchQueries("bench.db", 300));
+  if (wasmQueries.error) throw new Error(`wasm queries failed: ${wasmQueries.error}`);
+  await browser.close();
+  await server.stop();
+  removeDir(data);
+
+  const n = median(inserts.native), w = median(inserts.wasm);
+  report("insert 100,000 contacts in one transaction, native (median of 3)", `${(n / 1000).toFixed(2)} s`, `${Math.round(100000 / (n / 1000))} rows/s; validation, merge, search index, outbox`);
+  report("insert 100,000 contacts in one transaction, wasm in Chromium (median of 3)", `${(w / 1000).toFixed(2)} s`, `${Math.round(100000 / (w / 1000))} rows/s`);
+  report("wasm / native insert time", (w / n).toFixed(2), "goal <= 2");
+  for (const [key, label] of [["search", "full-text search, 50 hits"], ["filtered_sorted_page", "filtered + sorted first page (50) with total count"],
+                              ["sorted_page_at_offset", "sorted page at an offset"]]) {
+    report(`${label}, p95 native / wasm (300 runs)`, `${nativeQueries[key].p95_ms.toFixed(1)} / ${wasmQueries[key].p95_ms.toFixed(1)} ms`,
+           key === "sorted_page_at_offset" ? "" : "goal < 20 ms in the browser");
+  }
+  report("data set size (100,000 contacts, 20,000 companies)", `${(statSync(dataset).size / 1048576).toFixed(0)} MiB`);
+}
+
+// ---- 4. rebuilds -------------------------------------------------------------------------------
 {
   const build = () => {
     const t = process.hrtime.bigint();

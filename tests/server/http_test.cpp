@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -235,4 +237,68 @@ TEST_CASE("the server stops cleanly on SIGTERM and keeps its data across a resta
     json pulled = body_of(cli.Get("/api/v1/pull"));
     REQUIRE(pulled["changes"].size() == 1);
     CHECK(pulled["changes"][0]["value"] == "Kept");
+}
+
+TEST_CASE("a change stamped more than a minute ahead of the server's clock is refused, naming it") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string id = crm::new_id();
+    auto ok = push(cli, "near", json::array({contact_change(id, "name", "Within bound", now + 30'000)}));
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    auto far = push(cli, "far", json::array({contact_change(id, "name", "Fine"), contact_change(id, "name", "From the future", now + 3'600'000)}));
+    REQUIRE(far);
+    CHECK(far->status == 400);
+    const std::string error = body_of(far)["error"].get<std::string>();
+    CHECK(error.find("changes[1].hlc") != std::string::npos);
+    CHECK(error.find("ahead") != std::string::npos);
+    CHECK(body_of(cli.Get("/api/v1/pull"))["changes"].size() == 1);  // nothing of the refused batch
+}
+
+TEST_CASE("the live channel answers as soon as another client pushes") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client waiter("127.0.0.1", server.port), pusher("127.0.0.1", server.port);
+    waiter.set_read_timeout(30, 0);
+    auto start = std::chrono::steady_clock::now();
+    std::thread t([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        REQUIRE(push(pusher, "live", json::array({contact_change(crm::new_id(), "name", "Live")}))->status == 200);
+    });
+    auto r = waiter.Get("/api/v1/wait?after=0&timeout=20");
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    t.join();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(body_of(r)["latest"] == 1);
+    CHECK(waited < 5000);  // woken by the push, not by the 20 s timeout
+    auto idle = waiter.Get("/api/v1/wait?after=1&timeout=1");
+    REQUIRE(idle);
+    CHECK(body_of(idle)["latest"] == 1);  // nothing new: answers at the timeout
+    CHECK(waiter.Get("/api/v1/wait?timeout=999")->status == 400);
+}
+
+TEST_CASE("the log's epoch survives a restart, and pull reports the latest sequence number") {
+    Fixture f;
+    std::string epoch;
+    {
+        ServerProcess server(f.data, f.web);
+        httplib::Client cli("127.0.0.1", server.port);
+        REQUIRE(push(cli, "e", json::array({contact_change(crm::new_id(), "name", "E")}))->status == 200);
+        json pulled = body_of(cli.Get("/api/v1/pull?after=1"));
+        CHECK(pulled["latest"] == 1);
+        epoch = pulled["epoch"].get<std::string>();
+        CHECK(epoch.size() == 32);
+    }
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    CHECK(body_of(cli.Get("/api/v1/pull"))["epoch"] == epoch);
+    // A new data folder is a new log, with a new epoch.
+    Fixture other;
+    ServerProcess fresh(other.data, other.web);
+    httplib::Client cli2("127.0.0.1", fresh.port);
+    CHECK(body_of(cli2.Get("/api/v1/pull"))["epoch"] != epoch);
 }

@@ -160,6 +160,23 @@ TEST_CASE("a case gets SLA targets in business hours from its priority, and new 
     CHECK(w.refused("case", {{"subject", "x"}, {"priority", "apocalyptic"}}).field == "priority");
 }
 
+TEST_CASE("a case shows as breached once its due time passes without a response, and not after a timely one") {
+    Workspace w;
+    const int64_t friday_4pm = 1749830400000, hour = 3600000;
+    const std::string late = w.create("case", {{"subject", "Late"}, {"priority", "urgent"}, {"opened_at", friday_4pm}});
+    const std::string answered = w.create("case", {{"subject", "Answered"}, {"priority", "urgent"}, {"opened_at", friday_4pm},
+                                                   {"first_response_at", friday_4pm + hour / 2}});
+    auto before = w.store.case_sla(late, friday_4pm + hour / 2);
+    REQUIRE(before.ok());
+    CHECK_FALSE(before->first_response_breached);
+    CHECK(before->first_response_remaining_ms == hour / 2);
+    auto after = w.store.case_sla(late, friday_4pm + 2 * hour);
+    CHECK(after->first_response_breached);
+    CHECK_FALSE(after->resolution_breached);  // 240 business minutes run into Monday
+    auto ok_case = w.store.case_sla(answered, friday_4pm + 2 * hour);
+    CHECK_FALSE(ok_case->first_response_breached);
+}
+
 TEST_CASE("a company cannot be its own ancestor") {
     Workspace w;
     const std::string group = w.create("company", {{"name", "Group"}});

@@ -30,8 +30,9 @@ GeneratorSpec small_spec(uint64_t seed) {
 std::map<std::string, std::vector<std::string>> dump(Db& db) {
     std::map<std::string, std::vector<std::string>> out;
     std::vector<std::string> tables;
-    auto list = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'outbox') "
-                           "AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    auto list = db.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'outbox') "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name");
     REQUIRE(list.ok());
     while (*list->step()) tables.push_back(list->text(0));
     for (const auto& table : tables) {
@@ -42,7 +43,8 @@ std::map<std::string, std::vector<std::string>> dump(Db& db) {
             if (info->text(1) != "clocks") columns.push_back(info->text(1));
         std::stable_partition(columns.begin(), columns.end(), [](const std::string& c) { return c == "id"; });
         std::string row_sql;
-        for (const auto& c : columns) row_sql += (row_sql.empty() ? "" : " || '|' || ") + std::string("quote(\"" + c + "\")");
+        for (const auto& c : columns)
+            row_sql += (row_sql.empty() ? "" : " || '|' || ") + std::string("quote(\"" + c + "\")");
         auto rows = db.prepare("SELECT " + row_sql + " FROM \"" + table + "\"");
         REQUIRE(rows.ok());
         auto& dumped = out[table];
@@ -163,7 +165,8 @@ TEST_CASE("generated contacts and companies pass the same checks as typed ones a
         INFO(c.dump());
         const json& address = c["address"];
         CHECK(validate_country(address["country"].get<std::string>()).ok());
-        CHECK(validate_postal_code(address["postal_code"].get<std::string>(), address["country"].get<std::string>()).ok());
+        CHECK(validate_postal_code(address["postal_code"].get<std::string>(), address["country"].get<std::string>())
+                  .ok());
         CHECK(validate_domain(c["domain"].get<std::string>()).ok());
         CHECK(validate_currency(c["currency"].get<std::string>()).ok());
     }
@@ -177,8 +180,12 @@ TEST_CASE("progress is reported for every stage and reaches each stage's total")
             }).ok());
     // Small counts fit one chunk each, so one report per stage, in the order they are written.
     using Call = std::tuple<std::string, int64_t, int64_t>;
-    CHECK(calls == std::vector<Call>{{"companies", 30, 30}, {"contacts", 120, 120}, {"deals", 60, 60},
-                                     {"cases", 25, 25},     {"leads", 20, 20},      {"activities", 200, 200}});
+    CHECK(calls == std::vector<Call>{{"companies", 30, 30},
+                                     {"contacts", 120, 120},
+                                     {"deals", 60, 60},
+                                     {"cases", 25, 25},
+                                     {"leads", 20, 20},
+                                     {"activities", 200, 200}});
 }
 
 TEST_CASE("a negative count is refused with an error naming the field, and nothing is written") {
