@@ -19,8 +19,9 @@ struct GeneratorSpec {
     int64_t now_ms = 1750000000000;  // 2025-06-15: dates are spread around it, records stamped from it
 };
 
-// Called after each committed chunk: the stage ("companies", "contacts", ...), how many of its
-// records are written, and how many it will write.
+// Called after each committed chunk: the stage ("companies", "contacts", "deals", "cases",
+// "leads", "activities", in that order), how many of its records are written, and how many it
+// will write. A stage with nothing to write is not reported.
 using GeneratorProgress = std::function<void(std::string_view stage, int64_t done, int64_t total)>;
 
 // Adds the records `spec` asks for to `store`, in large all-or-nothing chunks. Each deal also gets
