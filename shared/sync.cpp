@@ -146,8 +146,10 @@ public:
             ++won;
         }
         if (won == 0) return int64_t{0};
-        // A record created in one edit keeps one clock for all its fields.
-        if (!exists && one_stamp) clocks = json{{"", first_stamp}};
+        // A record's creation (the only edit that sets created_at) keeps one clock for all its
+        // fields: every later edit is stamped after it. A row first made by an edit that arrived
+        // before the creation keeps per-field clocks, so the creation's fields still win when it comes.
+        if (!exists && one_stamp && winners.count("created_at")) clocks = json{{"", first_stamp}};
 
         if (!exists) {
             auto ins = cached("INSERT INTO " + spec.table + "(id) VALUES(?1)");
