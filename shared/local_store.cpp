@@ -222,13 +222,13 @@ Result<ListPage> LocalStore::list(std::string_view type, const Query& query) {
             ++i;
         }
     };
-    const std::string n = std::to_string(compiled->params.size());
+    const int limit_at = static_cast<int>(compiled->params.size()) + 1;  // LIMIT and OFFSET follow the filter's parameters
     auto rows = db_.prepare("SELECT id, " + column_list(**spec) + ", custom, updated_at FROM " + (*spec)->table +
                             " WHERE " + compiled->where + " ORDER BY " + compiled->order + " LIMIT ?" +
-                            std::to_string(compiled->params.size() + 1) + " OFFSET ?" + std::to_string(compiled->params.size() + 2));
+                            std::to_string(limit_at) + " OFFSET ?" + std::to_string(limit_at + 1));
     if (!rows) return rows.error();
     bind_all(*rows);
-    rows->bind(static_cast<int>(compiled->params.size() + 1), query.limit).bind(static_cast<int>(compiled->params.size() + 2), query.offset);
+    rows->bind(limit_at, query.limit).bind(limit_at + 1, query.offset);
     ListPage page;
     for (;;) {
         auto r = rows->step();
