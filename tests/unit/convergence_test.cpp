@@ -2,9 +2,10 @@
 // any order, in pieces, twice over, end up holding the same records. The server is modelled as
 // the plain log it is to clients (push appends, pull pages through it); it merges nothing here.
 //
-// Every trial is a pure function of its seed: replica ids, record ids and clocks all come from
-// the seed, so a failing trial replays with CRM_CONVERGENCE_SEED=<seed> (add
-// CRM_CONVERGENCE_TRACE=1 to print every step). CRM_LONG_TESTS=1 runs the long mode.
+// Every trial is a pure function of its seed (given the same standard library, whose
+// distributions it uses): replica ids, record ids and clocks all come from the seed, so a failing
+// trial replays with CRM_CONVERGENCE_SEED=<seed> (add CRM_CONVERGENCE_TRACE=1 to print every
+// step). CRM_LONG_TESTS=1 runs the long mode.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -388,7 +389,7 @@ std::string first_difference(const std::vector<LocalStore*>& stores, const std::
 
 class Trial {
 public:
-    explicit Trial(uint64_t seed, bool trace) : seed_(seed), rng_(seed), trace_(trace) {}
+    explicit Trial(uint64_t seed, bool trace) : rng_(seed), trace_(trace) {}
 
     // Runs the trial; returns the first difference between replicas, or "" when they agree.
     std::string run() {
@@ -409,11 +410,11 @@ public:
             advance_time();
             const size_t r = below(rng_, n);
             const int action = static_cast<int>(below(rng_, 100));
-            if (action < 45) edit(r);
-            else if (action < 60) push(r);
-            else if (action < 75) pull(r);
-            else if (action < 87) deliver(r);
-            else if (action < 93) replay(r);
+            if (action < 40) edit(r);
+            else if (action < 55) push(r);
+            else if (action < 68) pull(r);
+            else if (action < 88) deliver(r);
+            else if (action < 94) replay(r);
             else {
                 reps_[r].online = !reps_[r].online;
                 note("r" + std::to_string(r) + (reps_[r].online ? " back online" : " offline"));
@@ -464,8 +465,9 @@ private:
         true_now_ += chance(rng_, 0.05) ? between(rng_, 1, 600'000) : between(rng_, 0, tight_ ? 2 : 40);
         if (chance(rng_, 0.08)) {
             const size_t r = below(rng_, reps_.size());
-            const int64_t before = reps_[r].skew;
-            reps_[r].skew = tight_ ? between(rng_, -2, before) : between(rng_, -kHour, std::max(-kHour, before - 1));
+            const int64_t before = reps_[r].skew, lowest = tight_ ? -2 : -kHour;
+            if (before == lowest) return;
+            reps_[r].skew = between(rng_, lowest, before - 1);
             ++counts_["setback"];
             note("r" + std::to_string(r) + " clock set back by " + std::to_string(before - reps_[r].skew) + " ms");
         }
@@ -587,13 +589,13 @@ private:
     // Another replica hands this one a random handful of the changes it has, shuffled, some
     // twice; the cursor stays where it is, so the log brings them again later.
     void deliver(size_t r) {
-        const size_t from = below(rng_, reps_.size());
+        const size_t from = (r + 1 + below(rng_, reps_.size() - 1)) % reps_.size();  // any other replica
         std::vector<size_t> available;
         for (size_t i = 0; i < log_.size(); ++i)
             if (reps_[from].has[i]) available.push_back(i);
-        if (from == r || available.empty()) return;
+        if (available.empty()) return;
         std::vector<size_t> chosen;
-        for (size_t k = 1 + below(rng_, std::min<size_t>(available.size(), 12)); k > 0; --k)
+        for (size_t k = 1 + below(rng_, std::min<size_t>(available.size(), 8)); k > 0; --k)
             chosen.push_back(one_of(rng_, available));
         if (chance(rng_, 0.3)) chosen.insert(chosen.end(), chosen.begin(), chosen.end());
         std::shuffle(chosen.begin(), chosen.end(), rng_);
@@ -638,7 +640,6 @@ private:
         return first_difference(stores, log_);
     }
 
-    uint64_t seed_;
     Rng rng_;
     bool trace_;
     bool tight_ = false;
@@ -662,9 +663,10 @@ bool env_is(const char* name, const char* value) {
 }  // namespace
 
 TEST_CASE("replicas that edit the same records apart and then sync in any order end up identical") {
-    // Long mode is the 10,000 trials; the default keeps this test near 20 s on 2 cores.
+    // Long mode is the 10,000 trials; the default keeps this test under 20 s on 2 cores
+    // (about 15 s on a quiet disk: every trial opens 2 to 8 stores and commits hundreds of times).
     const bool long_mode = env_is("CRM_LONG_TESTS", "1");
-    uint64_t first = 0, count = long_mode ? 10'000 : 300;
+    uint64_t first = 0, count = long_mode ? 10'000 : 250;
     const char* replay = std::getenv("CRM_CONVERGENCE_SEED");
     if (replay) {
         first = std::stoull(replay);
@@ -830,9 +832,10 @@ TEST_CASE("replayed, duplicated and reordered batches leave the same result") {
     CHECK(first_difference({&reference, &reader}, c.log) == "");
 }
 
-// Found by the property test above (seed 261): a replica that first hears of a record through a
-// later edit stamps every field of it with that edit's clock, so the creation's other fields,
-// arriving afterwards, lose to a change that never touched them.
+// Found by the property test above (seeds 1, 101, 103, ... against the merge before the fix): a
+// replica that first heard of a record through a later edit stamped every field of it with that
+// edit's clock, so the creation's other fields, arriving afterwards, lost to a change that never
+// touched them.
 TEST_CASE("an edit that arrives before the record's creation does not hide the creation's other fields") {
     Cluster c;
     LocalStore& a = c.add();
