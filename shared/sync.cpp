@@ -121,13 +121,9 @@ public:
         }
         json& custom = merged["custom"];
         int64_t wall = 0, won = 0;
-        std::string first_stamp;
-        bool one_stamp = true;
         std::vector<std::pair<const Change*, json>> history;  // change, old value
         for (const auto& [field, c] : winners) {
             const std::string stamp = stamp_of(*c);
-            if (first_stamp.empty()) first_stamp = stamp;
-            one_stamp &= stamp == first_stamp;
             json old = is_custom_field(field) ? custom.value(field.substr(7), json()) : merged.value(field, json());
             const bool changed = !exists || old != c->value;
             std::string stored = clocks.contains(field) ? clocks[field].get<std::string>()
@@ -146,10 +142,8 @@ public:
             ++won;
         }
         if (won == 0) return int64_t{0};
-        // A record's creation (the only edit that sets created_at) keeps one clock for all its
-        // fields: every later edit is stamped after it. A row first made by an edit that arrived
-        // before the creation keeps per-field clocks, so the creation's fields still win when it comes.
-        if (!exists && one_stamp && winners.count("created_at")) clocks = json{{"", first_stamp}};
+        // Every field keeps its own clock. (Rows written before this rule may hold one shared
+        // clock under "" for the fields of their creation; lookups above still honour it.)
 
         if (!exists) {
             auto ins = cached("INSERT INTO " + spec.table + "(id) VALUES(?1)");
