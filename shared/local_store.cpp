@@ -416,8 +416,7 @@ Status LocalStore::resend_everything() {
             // Fields grouped by the stamp that wrote them: one outbox row per stamp.
             std::map<std::string, json> by_stamp;
             auto add = [&](const std::string& field, const json& value) {
-                std::string stamp = clocks.contains(field) ? clocks[field].get<std::string>()
-                                    : clocks.contains("") ? clocks[""].get<std::string>() : std::string();
+                std::string stamp = field_stamp(clocks, field);
                 if (stamp.size() < 26 || stamp.substr(25) == system_replica) return;  // seeds: every replica has them
                 by_stamp[stamp][field] = value;
             };

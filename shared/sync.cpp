@@ -75,6 +75,12 @@ Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_ch
     return out;
 }
 
+std::string field_stamp(const json& clocks, const std::string& field) {
+    if (clocks.contains(field)) return clocks[field].get<std::string>();
+    if (clocks.contains("")) return clocks[""].get<std::string>();
+    return {};
+}
+
 namespace {
 
 // "hlc replica": comparing these strings compares (hlc, replica), since the hlc is fixed-width.
@@ -108,8 +114,7 @@ public:
                 if (stamp_of(*it->second) < stamp) it->second = c;
                 continue;
             }
-            std::string stored = clocks.contains(c->field) ? clocks[c->field].get<std::string>()
-                                 : clocks.contains("") ? clocks[""].get<std::string>() : std::string();
+            std::string stored = field_stamp(clocks, c->field);
             if (stored <= stamp) winners[c->field] = c;
         }
         if (winners.empty()) return int64_t{0};
@@ -126,8 +131,7 @@ public:
             const std::string stamp = stamp_of(*c);
             json old = is_custom_field(field) ? custom.value(field.substr(7), json()) : merged.value(field, json());
             const bool changed = !exists || old != c->value;
-            std::string stored = clocks.contains(field) ? clocks[field].get<std::string>()
-                                 : clocks.contains("") ? clocks[""].get<std::string>() : std::string();
+            std::string stored = field_stamp(clocks, field);
             if (stored == stamp && !changed) continue;  // seen before
             if (is_custom_field(field)) {
                 if (c->value.is_null()) custom.erase(field.substr(7));

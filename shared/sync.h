@@ -35,6 +35,10 @@ Result<Change> parse_change(const nlohmann::json& j);
 // Parses a JSON array of changes, all or nothing; errors say which element ("changes[3].field: ...").
 Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_changes = kMaxBatchChanges);
 
+// The stamp ("hlc replica") that last wrote `field` of a row, from its clocks column; rows from
+// before per-field clocks hold their creation's stamp under "". Empty when none wrote it.
+std::string field_stamp(const nlohmann::json& clocks, const std::string& field);
+
 // Merges changes into the records (caller holds the transaction): per field, the highest
 // (hlc, replica) wins; a change that loses, or was seen before, changes nothing.
 // Returns how many changes won.
