@@ -3,10 +3,13 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "accounts.h"
 #include "hlc.h"
 #include "static_files.h"
 #include "sync_store.h"
+#include "workspaces.h"
 
 namespace crm {
 namespace {
@@ -52,7 +55,76 @@ Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t
     return n;
 }
 
-void handle_push(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
+
+void send_refusal(httplib::Response& res, const Refusal& r) {
+    if (r.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    send_error(res, r.status, r.message);
+}
+
+// Parses a JSON object body whose members are all strings and all among `allowed`.
+Outcome<json> json_object_body(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.rfind("application/json", 0) != 0)
+        return Refusal{415, "this request needs Content-Type: application/json, got '" + type.substr(0, 80) + "'"};
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) return Refusal{400, "the body is not valid JSON (is it truncated?)"};
+    if (!body.is_object()) return Refusal{400, "the body must be a JSON object"};
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        bool known = false;
+        std::string expected;
+        for (const char* a : allowed) {
+            known = known || it.key() == a;
+            expected += (expected.empty() ? "" : ", ") + std::string(a);
+        }
+        if (!known) return Refusal{400, "unknown member '" + it.key().substr(0, 40) + "' (expected " + expected + ")"};
+        if (!it.value().is_string()) return Refusal{400, it.key() + ": must be a string"};
+    }
+    return body;
+}
+
+std::string member(const json& body, const char* name) { return body.contains(name) ? body[name].get<std::string>() : ""; }
+
+std::string bearer_token(const httplib::Request& req) {
+    const std::string h = req.get_header_value("Authorization");
+    return h.rfind("Bearer ", 0) == 0 ? h.substr(7) : h;
+}
+
+json workspace_json(const WorkspaceInfo& w) { return {{"id", w.id}, {"name", w.name}, {"role", w.role}}; }
+
+json session_json(const Session& s, const std::vector<WorkspaceInfo>& all) {
+    json list = json::array();
+    for (const auto& w : all) list.push_back(workspace_json(w));
+    return {{"account", {{"id", s.account_id}, {"email", s.email}}}, {"workspace", workspace_json(s.workspace)},
+            {"workspaces", std::move(list)}, {"expires_at", s.expires_at}};
+}
+
+void send_signed_in(httplib::Response& res, int status, const SignedIn& in) {
+    json j = session_json(in.session, in.workspaces);
+    j["token"] = in.token;
+    send_json(res, status, j);
+}
+
+// What every authenticated request gets: the session, and its workspace's store.
+struct Authorized {
+    Session session;
+    SyncStore* store = nullptr;
+};
+
+std::optional<Authorized> authorize(const Api& api, const httplib::Request& req, httplib::Response& res) {
+    auto session = api.accounts.authenticate(bearer_token(req), api.options.now_ms());
+    if (auto* r = std::get_if<Refusal>(&session)) {
+        send_refusal(res, *r);
+        return std::nullopt;
+    }
+    auto store = api.workspaces.get(std::get<Session>(session).workspace.id);
+    if (!store) {
+        send_error(res, 500, "the workspace's store cannot be opened: " + store.error().to_string());
+        return std::nullopt;
+    }
+    return Authorized{std::move(std::get<Session>(session)), *store};
+}
+
+void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
     const std::string type = req.get_header_value("Content-Type");
     if (type.rfind("application/json", 0) != 0)
         return send_error(res, 415, "push needs Content-Type: application/json, got '" + type.substr(0, 80) + "'");
@@ -60,8 +132,16 @@ void handle_push(SyncStore& store, const HttpOptions& opt, const httplib::Reques
     if (body.is_discarded()) return send_error(res, 400, "the body is not valid JSON (is it truncated?)");
     if (!body.is_object()) return send_error(res, 400, "the body must be a JSON object with batch_id and changes");
     for (auto it = body.begin(); it != body.end(); ++it)
-        if (it.key() != "batch_id" && it.key() != "changes")
-            return send_error(res, 400, "unknown member '" + it.key().substr(0, 40) + "' (expected batch_id, changes)");
+        if (it.key() != "batch_id" && it.key() != "changes" && it.key() != "workspace_id")
+            return send_error(res, 400, "unknown member '" + it.key().substr(0, 40) + "' (expected batch_id, changes, workspace_id)");
+    // A client names the workspace its outbox belongs to, so changes made in one workspace are
+    // never written into another by a token for it (say, after signing in to another account).
+    if (body.contains("workspace_id")) {
+        if (!body["workspace_id"].is_string()) return send_error(res, 400, "workspace_id: must be a string");
+        if (body["workspace_id"] != workspace_id)
+            return send_error(res, 403, "workspace_id: this batch belongs to workspace " + body["workspace_id"].get<std::string>().substr(0, 64) +
+                                            " but the token is for workspace " + workspace_id + "; nothing was written");
+    }
     if (!body.contains("batch_id") || !body["batch_id"].is_string())
         return send_error(res, 400, "batch_id: is missing or not a string");
     const std::string batch_id = body["batch_id"].get<std::string>();
@@ -113,9 +193,29 @@ void handle_wait(SyncStore& store, const HttpOptions& opt, const httplib::Reques
     send_json(res, 200, {{"latest", latest}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
 }
 
+void handle_sign_up(Api& api, const httplib::Request& req, httplib::Response& res) {
+    auto body = json_object_body(req, {"email", "password", "workspace_name", "invite"});
+    if (auto* r = std::get_if<Refusal>(&body)) return send_refusal(res, *r);
+    const json& b = std::get<json>(body);
+    auto in = api.accounts.sign_up(member(b, "email"), member(b, "password"), member(b, "workspace_name"), member(b, "invite"),
+                                   api.options.now_ms());
+    if (auto* r = std::get_if<Refusal>(&in)) return send_refusal(res, *r);
+    send_signed_in(res, 201, std::get<SignedIn>(in));
+}
+
+void handle_log_in(Api& api, const httplib::Request& req, httplib::Response& res) {
+    auto body = json_object_body(req, {"email", "password", "workspace_id"});
+    if (auto* r = std::get_if<Refusal>(&body)) return send_refusal(res, *r);
+    const json& b = std::get<json>(body);
+    auto in = api.accounts.log_in(member(b, "email"), member(b, "password"), member(b, "workspace_id"), api.options.now_ms());
+    if (auto* r = std::get_if<Refusal>(&in)) return send_refusal(res, *r);
+    send_signed_in(res, 200, std::get<SignedIn>(in));
+}
+
 }  // namespace
 
-void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions& opt) {
+void install_routes(httplib::Server& server, Api& api) {
+    const HttpOptions& opt = api.options;
     server.set_payload_max_length(kMaxRequestBytes);
     server.set_default_headers({
         {"Content-Security-Policy", kContentSecurityPolicy},
@@ -126,14 +226,39 @@ void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions
     server.Get("/api/v1/health", [&opt](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, {{"ok", true}, {"time", opt.now_ms()}});
     });
-    server.Post("/api/v1/push", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
-        handle_push(store, opt, req, res);
+
+    // Accounts and sessions.
+    server.Post("/api/v1/auth/signup", [&api](const httplib::Request& req, httplib::Response& res) { handle_sign_up(api, req, res); });
+    server.Post("/api/v1/auth/login", [&api](const httplib::Request& req, httplib::Response& res) { handle_log_in(api, req, res); });
+    server.Post("/api/v1/auth/logout", [&api](const httplib::Request& req, httplib::Response& res) {
+        auto a = authorize(api, req, res);
+        if (!a) return;
+        api.accounts.log_out(bearer_token(req));
+        send_json(res, 200, {{"ok", true}});
     });
-    server.Get("/api/v1/pull", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
-        handle_pull(store, opt, req, res);
+    server.Get("/api/v1/auth/session", [&api](const httplib::Request& req, httplib::Response& res) {
+        auto a = authorize(api, req, res);
+        if (!a) return;
+        send_json(res, 200, session_json(a->session, api.accounts.workspaces_of(a->session.account_id)));
     });
-    server.Get("/api/v1/wait", [&store, &opt](const httplib::Request& req, httplib::Response& res) {
-        handle_wait(store, opt, req, res);
+    server.Post("/api/v1/invites", [&api](const httplib::Request& req, httplib::Response& res) {
+        auto a = authorize(api, req, res);
+        if (!a) return;
+        auto inv = api.accounts.create_invite(a->session, api.options.now_ms());
+        if (auto* r = std::get_if<Refusal>(&inv)) return send_refusal(res, *r);
+        const auto& i = std::get<Invite>(inv);
+        send_json(res, 201, {{"code", i.code}, {"expires_at", i.expires_at}, {"workspace", workspace_json(a->session.workspace)}});
+    });
+
+    // Sync: each request reaches the store of its token's workspace, and only that one.
+    server.Post("/api/v1/push", [&api](const httplib::Request& req, httplib::Response& res) {
+        if (auto a = authorize(api, req, res)) handle_push(*a->store, a->session.workspace.id, api.options, req, res);
+    });
+    server.Get("/api/v1/pull", [&api](const httplib::Request& req, httplib::Response& res) {
+        if (auto a = authorize(api, req, res)) handle_pull(*a->store, api.options, req, res);
+    });
+    server.Get("/api/v1/wait", [&api](const httplib::Request& req, httplib::Response& res) {
+        if (auto a = authorize(api, req, res)) handle_wait(*a->store, api.options, req, res);
     });
     server.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
         send_error(res, 404, "no API endpoint " + req.path.substr(0, 100));

@@ -10,14 +10,22 @@ class Server;
 
 namespace crm {
 
-class SyncStore;
+class AccountStore;
+class WorkspaceStores;
 
 struct HttpOptions {
     std::string web_root;                      // folder with index.html, client.js, client.wasm, ...
     std::function<int64_t()> now_ms;           // the server's wall clock (replaceable in tests)
 };
 
+// What the routes work with; outlives the server.
+struct Api {
+    AccountStore& accounts;
+    WorkspaceStores& workspaces;
+    HttpOptions options;
+};
+
 // Registers every route, the JSON error handler and the exception handler on `server`.
-void install_routes(httplib::Server& server, SyncStore& store, const HttpOptions& options);
+void install_routes(httplib::Server& server, Api& api);
 
 }  // namespace crm

@@ -9,8 +9,9 @@
 #include <string>
 #include <thread>
 
+#include "accounts.h"
 #include "http_api.h"
-#include "sync_store.h"
+#include "workspaces.h"
 
 namespace {
 
@@ -19,15 +20,17 @@ struct Args {
     int port = 8080;
     std::string data = "data";
     std::string web = "web";
+    int64_t session_ttl_s = 30LL * 24 * 3600;
 };
 
 void usage(FILE* out) {
     std::fprintf(out,
-                 "usage: crm-server [--host ADDR] [--port N] [--data DIR] [--web DIR]\n"
+                 "usage: crm-server [--host ADDR] [--port N] [--data DIR] [--web DIR] [--session-ttl SECONDS]\n"
                  "  --host ADDR  address to listen on (default 127.0.0.1)\n"
                  "  --port N     port (default 8080; 0 picks a free one)\n"
                  "  --data DIR   folder for the workspace database (default ./data)\n"
-                 "  --web DIR    folder with the built web client (default ./web)\n");
+                 "  --web DIR    folder with the built web client (default ./web)\n"
+                 "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n");
 }
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -54,6 +57,15 @@ bool parse_args(int argc, char** argv, Args& a) {
                 return false;
             }
             a.port = static_cast<int>(p);
+        } else if (k == "--session-ttl") {
+            auto v = value("--session-ttl"); if (!v) return false;
+            char* end = nullptr;
+            long long t = std::strtoll(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || t < 1 || t > 10LL * 365 * 24 * 3600) {
+                std::fprintf(stderr, "crm-server: --session-ttl must be a number of seconds from 1 to 315360000, got '%s'\n", v);
+                return false;
+            }
+            a.session_ttl_s = t;
         } else if (k == "--data") {
             auto v = value("--data"); if (!v) return false; a.data = v;
         } else if (k == "--web") {
@@ -82,11 +94,18 @@ int main(int argc, char** argv) {
     if (!std::filesystem::is_regular_file(args.web + "/index.html"))
         std::fprintf(stderr, "crm-server: warning: '%s' has no index.html; the web client will not load\n", args.web.c_str());
 
-    auto store = crm::open_sqlite_store(args.data + "/workspace.db");
-    if (!store) {
-        std::fprintf(stderr, "crm-server: %s\n", store.error().to_string().c_str());
+    if (std::filesystem::exists(args.data + "/workspace.db"))
+        std::fprintf(stderr,
+                     "crm-server: note: %s/workspace.db is from a version without accounts and is no longer read; "
+                     "clients send their data again after signing in\n", args.data.c_str());
+    crm::AccountOptions account_options;
+    account_options.session_ttl_ms = args.session_ttl_s * 1000;
+    auto accounts = crm::AccountStore::open(args.data + "/accounts.db", account_options);
+    if (auto* r = std::get_if<crm::Refusal>(&accounts)) {
+        std::fprintf(stderr, "crm-server: %s\n", r->message.c_str());
         return 1;
     }
+    crm::WorkspaceStores workspaces(args.data + "/workspaces");
 
     // Ctrl-C and SIGTERM stop the server from a thread of their own, not inside a signal handler.
     sigset_t signals;
@@ -98,10 +117,10 @@ int main(int argc, char** argv) {
     httplib::Server server;
     // Each open tab keeps one long-poll (/api/v1/wait) waiting: enough threads for a team.
     server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-    crm::HttpOptions options{args.web, [] {
+    crm::Api api{*std::get<std::unique_ptr<crm::AccountStore>>(accounts), workspaces, {args.web, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    }};
-    crm::install_routes(server, **store, options);
+    }}};
+    crm::install_routes(server, api);
 
     int port = args.port;
     if (port == 0) {
@@ -114,11 +133,11 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    std::thread stopper([&server, &store, signals] {
+    std::thread stopper([&server, &workspaces, signals] {
         int sig = 0;
         sigwait(&signals, &sig);
         std::fprintf(stderr, "crm-server: stopping\n");
-        (*store)->shutdown();  // long-polls answer now instead of holding the stop for 25 s
+        workspaces.shutdown();  // long-polls answer now instead of holding the stop for 25 s
         server.stop();
     });
     std::printf("crm-server listening on http://%s:%d/ (data in %s)\n", args.host.c_str(), port, args.data.c_str());

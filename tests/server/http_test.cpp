@@ -14,12 +14,16 @@
 #include <nlohmann/json.hpp>
 
 #include "../unit/temp_dir.h"
+#include "api.h"
 #include "hlc.h"
 #include "ids.h"
 #include "server_process.h"
 #include "sync.h"
 
 using nlohmann::json;
+using test_api::body_of;
+using test_api::push;
+using test_api::sign_up;
 
 namespace {
 
@@ -38,15 +42,6 @@ json contact_change(const std::string& id, const std::string& field, json value,
     static const std::string replica = crm::new_id();
     return {{"type", "contact"}, {"id", id}, {"field", field}, {"value", value},
             {"hlc", crm::Hlc{wall, 0}.encode()}, {"replica", replica}};
-}
-
-httplib::Result push(httplib::Client& cli, const std::string& batch, const json& changes) {
-    return cli.Post("/api/v1/push", json{{"batch_id", batch}, {"changes", changes}}.dump(), "application/json");
-}
-
-json body_of(const httplib::Result& r) {
-    REQUIRE(r);
-    return json::parse(r->body, nullptr, false);
 }
 
 // Sends raw bytes and returns the raw response, read until the server closes the connection:
@@ -119,6 +114,7 @@ TEST_CASE("a pushed batch is acknowledged with a cursor and comes back on pull")
     Fixture f;
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
+    sign_up(cli);
     const std::string id = crm::new_id();
     auto r = push(cli, "b1", json::array({contact_change(id, "name", "Ada Lovelace"), contact_change(id, "email", "ada@example.com")}));
     REQUIRE(r);
@@ -145,6 +141,7 @@ TEST_CASE("the same batch pushed twice is applied once") {
     Fixture f;
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
+    sign_up(cli);
     json changes = json::array({contact_change(crm::new_id(), "name", "Once")});
     CHECK(body_of(push(cli, "same", changes))["duplicate"] == false);
     json again = body_of(push(cli, "same", changes));
@@ -157,6 +154,7 @@ TEST_CASE("bad requests get a 4xx with a JSON error, write nothing, and the serv
     Fixture f;
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
+    sign_up(cli);
     const std::string id = crm::new_id();
 
     SUBCASE("malformed JSON") {
@@ -224,16 +222,19 @@ TEST_CASE("bad requests get a 4xx with a JSON error, write nothing, and the serv
     CHECK(health->status == 200);
 }
 
-TEST_CASE("the server stops cleanly on SIGTERM and keeps its data across a restart") {
+TEST_CASE("the server stops cleanly on SIGTERM and keeps its data and sessions across a restart") {
     Fixture f;
+    std::string token;
     {
         ServerProcess server(f.data, f.web);
         httplib::Client cli("127.0.0.1", server.port);
+        token = sign_up(cli)["token"];
         REQUIRE(push(cli, "keep", json::array({contact_change(crm::new_id(), "name", "Kept")}))->status == 200);
         CHECK(server.stop() == 0);
     }
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
+    cli.set_bearer_token_auth(token);
     json pulled = body_of(cli.Get("/api/v1/pull"));
     REQUIRE(pulled["changes"].size() == 1);
     CHECK(pulled["changes"][0]["value"] == "Kept");
@@ -243,6 +244,7 @@ TEST_CASE("a change stamped more than a minute ahead of the server's clock is re
     Fixture f;
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
+    sign_up(cli);
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
     const std::string id = crm::new_id();
@@ -258,10 +260,11 @@ TEST_CASE("a change stamped more than a minute ahead of the server's clock is re
     CHECK(body_of(cli.Get("/api/v1/pull"))["changes"].size() == 1);  // nothing of the refused batch
 }
 
-TEST_CASE("the live channel answers as soon as another client pushes") {
+TEST_CASE("the live channel answers as soon as another client of the workspace pushes") {
     Fixture f;
     ServerProcess server(f.data, f.web);
     httplib::Client waiter("127.0.0.1", server.port), pusher("127.0.0.1", server.port);
+    waiter.set_bearer_token_auth(sign_up(pusher)["token"].get<std::string>());
     waiter.set_read_timeout(30, 0);
     auto start = std::chrono::steady_clock::now();
     std::thread t([&] {
@@ -283,10 +286,11 @@ TEST_CASE("the live channel answers as soon as another client pushes") {
 
 TEST_CASE("the log's epoch survives a restart, and pull reports the latest sequence number") {
     Fixture f;
-    std::string epoch;
+    std::string epoch, token;
     {
         ServerProcess server(f.data, f.web);
         httplib::Client cli("127.0.0.1", server.port);
+        token = sign_up(cli)["token"];
         REQUIRE(push(cli, "e", json::array({contact_change(crm::new_id(), "name", "E")}))->status == 200);
         json pulled = body_of(cli.Get("/api/v1/pull?after=1"));
         CHECK(pulled["latest"] == 1);
@@ -295,10 +299,10 @@ TEST_CASE("the log's epoch survives a restart, and pull reports the latest seque
     }
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
+    cli.set_bearer_token_auth(token);
     CHECK(body_of(cli.Get("/api/v1/pull"))["epoch"] == epoch);
-    // A new data folder is a new log, with a new epoch.
-    Fixture other;
-    ServerProcess fresh(other.data, other.web);
-    httplib::Client cli2("127.0.0.1", fresh.port);
-    CHECK(body_of(cli2.Get("/api/v1/pull"))["epoch"] != epoch);
+    // Another workspace is another log, with another epoch.
+    httplib::Client other("127.0.0.1", server.port);
+    sign_up(other, "other@example.com", "Other");
+    CHECK(body_of(other.Get("/api/v1/pull"))["epoch"] != epoch);
 }

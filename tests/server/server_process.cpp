@@ -9,7 +9,12 @@
 #include <stdexcept>
 #include <string>
 
-ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web_dir) {
+ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web_dir, const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {CRM_SERVER_BINARY, "--port", "0", "--data", data_dir, "--web", web_dir};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid = fork();
@@ -18,8 +23,7 @@ ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
-        execl(CRM_SERVER_BINARY, CRM_SERVER_BINARY, "--port", "0", "--data", data_dir.c_str(), "--web", web_dir.c_str(),
-              static_cast<char*>(nullptr));
+        execv(CRM_SERVER_BINARY, argv.data());
         _exit(127);
     }
     close(out[1]);

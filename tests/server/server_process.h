@@ -2,10 +2,12 @@
 // Runs a real crm-server process on 127.0.0.1 with a port of its own choosing, for the
 // integration tests. The destructor stops it with SIGTERM.
 #include <string>
+#include <vector>
 
 struct ServerProcess {
-    // Starts the server with the given data and web folders; waits until it listens.
-    ServerProcess(const std::string& data_dir, const std::string& web_dir);
+    // Starts the server with the given data and web folders (and any further options); waits
+    // until it listens.
+    ServerProcess(const std::string& data_dir, const std::string& web_dir, const std::vector<std::string>& extra = {});
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
 

@@ -1,0 +1,82 @@
+#pragma once
+// Accounts, workspaces and sessions: who may read and write which workspace's log.
+// Passwords are stored as argon2id hashes (libsodium); a session is a random 256-bit token
+// that the server keeps only as a hash, so a leaked accounts database holds no usable token.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace crm {
+
+// A refused request: the HTTP status to answer with and what is wrong, in words for the user.
+struct Refusal {
+    int status = 400;
+    std::string message;
+};
+template <class T>
+using Outcome = std::variant<T, Refusal>;
+
+struct WorkspaceInfo {
+    std::string id;
+    std::string name;
+    std::string role;  // "owner" for the workspace's creator, "member" for people invited
+};
+
+struct Session {
+    std::string account_id;
+    std::string email;
+    WorkspaceInfo workspace;  // the workspace this token reads and writes
+    int64_t expires_at = 0;   // ms since the epoch
+};
+
+struct SignedIn {
+    std::string token;  // give to the client once; the server keeps only its hash
+    Session session;
+    std::vector<WorkspaceInfo> workspaces;  // every workspace the account belongs to
+};
+
+struct Invite {
+    std::string code;
+    int64_t expires_at = 0;
+};
+
+struct AccountOptions {
+    int64_t session_ttl_ms = 30LL * 24 * 3600 * 1000;  // a session unused this long expires
+    int64_t invite_ttl_ms = 7LL * 24 * 3600 * 1000;
+    int max_failed_logins = 5;                          // per email, within the window below
+    int64_t failed_login_window_ms = 15LL * 60 * 1000;
+};
+
+class AccountStore {
+public:
+    // Opens (creating if needed) the accounts database at `path`.
+    static Outcome<std::unique_ptr<AccountStore>> open(const std::string& path, AccountOptions options = {});
+    ~AccountStore();
+
+    // A new account with a new workspace it owns (`workspace_name`), or joining the workspace of
+    // `invite_code` when that is given.
+    Outcome<SignedIn> sign_up(const std::string& email, const std::string& password, const std::string& workspace_name,
+                              const std::string& invite_code, int64_t now_ms);
+    // A new session for an existing account, in `workspace_id` (empty: the first one joined).
+    Outcome<SignedIn> log_in(const std::string& email, const std::string& password, const std::string& workspace_id,
+                             int64_t now_ms);
+    // Ends the session of `token`; an unknown token is not an error (it is gone either way).
+    void log_out(const std::string& token);
+    // The session a bearer token stands for; a 401 refusal when it is unknown or expired.
+    Outcome<Session> authenticate(const std::string& token, int64_t now_ms);
+    // The workspaces an account belongs to.
+    std::vector<WorkspaceInfo> workspaces_of(const std::string& account_id);
+    // A one-time code that lets a new account join `session`'s workspace.
+    Outcome<Invite> create_invite(const Session& session, int64_t now_ms);
+
+    struct Impl;
+
+private:
+    explicit AccountStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crm

@@ -1,0 +1,36 @@
+#pragma once
+// Small helpers for talking to a real crm-server in the integration tests.
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace test_api {
+
+using nlohmann::json;
+
+inline json body_of(const httplib::Result& r) {
+    REQUIRE(r);
+    return json::parse(r->body, nullptr, false);
+}
+
+// Signs up a new account with a new workspace; `cli` then sends its token with every request.
+// Returns the server's answer (token, account, workspace).
+inline json sign_up(httplib::Client& cli, const std::string& email = "owner@example.com",
+                    const std::string& workspace = "Acme", const std::string& password = "correct horse battery") {
+    auto r = cli.Post("/api/v1/auth/signup", json{{"email", email}, {"password", password}, {"workspace_name", workspace}}.dump(),
+                      "application/json");
+    REQUIRE(r);
+    REQUIRE_MESSAGE(r->status == 201, r->body);
+    json j = json::parse(r->body);
+    cli.set_bearer_token_auth(j["token"].get<std::string>());
+    return j;
+}
+
+inline httplib::Result push(httplib::Client& cli, const std::string& batch, const json& changes) {
+    return cli.Post("/api/v1/push", json{{"batch_id", batch}, {"changes", changes}}.dump(), "application/json");
+}
+
+}  // namespace test_api
