@@ -7,6 +7,7 @@
 
 #include "accounts.h"
 #include "hlc.h"
+#include "snapshot.h"
 #include "static_files.h"
 #include "sync_store.h"
 #include "workspaces.h"
@@ -259,6 +260,26 @@ void install_routes(httplib::Server& server, Api& api) {
     });
     server.Get("/api/v1/wait", [&api](const httplib::Request& req, httplib::Response& res) {
         if (auto a = authorize(api, req, res)) handle_wait(*a->store, api.options, req, res);
+    });
+    // A new device's starting point: the workspace's records as one SQLite file (gzip).
+    server.Get("/api/v1/snapshot", [&api](const httplib::Request& req, httplib::Response& res) {
+        auto a = authorize(api, req, res);
+        if (!a) return;
+        auto snap = api.workspaces.snapshot(a->session.workspace.id);
+        if (!snap) return send_error(res, 500, "the snapshot could not be made: " + snap.error().to_string());
+        auto body = read_file(snap->gz_path);
+        if (!body) return send_error(res, 503, "the snapshot was replaced while being read; ask again");
+        res.set_header("X-Crm-Cursor", std::to_string(snap->cursor));
+        res.set_header("X-Crm-Epoch", snap->epoch);
+        res.set_header("Cache-Control", "no-store");
+        if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
+            res.set_header("Content-Encoding", "gzip");
+            res.set_content(std::move(*body), "application/vnd.sqlite3");
+        } else {
+            std::string plain;
+            if (auto s = gunzip(*body, plain); !s) return send_error(res, 500, s.error().to_string());
+            res.set_content(std::move(plain), "application/vnd.sqlite3");
+        }
     });
     server.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
         send_error(res, 404, "no API endpoint " + req.path.substr(0, 100));

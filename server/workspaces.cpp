@@ -22,6 +22,21 @@ Result<SyncStore*> WorkspaceStores::get(const std::string& workspace_id) {
     return raw;
 }
 
+Result<Snapshot> WorkspaceStores::snapshot(const std::string& workspace_id) {
+    auto store = get(workspace_id);
+    if (!store) return store.error();
+    auto latest = (*store)->latest();
+    if (!latest) return latest.error();
+    SnapshotCache* cache = nullptr;
+    {
+        std::lock_guard lock(mu_);
+        auto& slot = snapshots_[workspace_id];
+        if (!slot) slot = std::make_unique<SnapshotCache>(folder_ + "/" + workspace_id + ".db", folder_ + "/snapshots/" + workspace_id);
+        cache = slot.get();
+    }
+    return cache->get(*latest);  // outside mu_: making one takes seconds for a large workspace
+}
+
 void WorkspaceStores::shutdown() {
     std::lock_guard lock(mu_);
     stopping_ = true;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "result.h"
+#include "snapshot.h"
 #include "sync_store.h"
 
 namespace crm {
@@ -19,6 +20,8 @@ public:
 
     // The store of `workspace_id` (32 hex digits), opened or created on first use.
     Result<SyncStore*> get(const std::string& workspace_id);
+    // A recent snapshot of the workspace for a new device (snapshot.h).
+    Result<Snapshot> snapshot(const std::string& workspace_id);
     // Wakes every long-poll and makes later waits return at once: the server is stopping.
     void shutdown();
 
@@ -26,6 +29,7 @@ private:
     std::string folder_;
     std::mutex mu_;
     std::map<std::string, std::unique_ptr<SyncStore>> open_;
+    std::map<std::string, std::unique_ptr<SnapshotCache>> snapshots_;
     bool stopping_ = false;
 };
 

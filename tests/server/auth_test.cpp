@@ -49,6 +49,7 @@ void every_endpoint_refuses(httplib::Client& cli, const std::string& expected) {
     answers.emplace_back("push", cli.Post("/api/v1/push", batch.dump(), "application/json"));
     answers.emplace_back("pull", cli.Get("/api/v1/pull?after=0"));
     answers.emplace_back("wait", cli.Get("/api/v1/wait?after=0&timeout=1"));
+    answers.emplace_back("snapshot", cli.Get("/api/v1/snapshot"));
     answers.emplace_back("session", cli.Get("/api/v1/auth/session"));
     answers.emplace_back("invites", cli.Post("/api/v1/invites", "", "application/json"));
     answers.emplace_back("logout", cli.Post("/api/v1/auth/logout", "", "application/json"));

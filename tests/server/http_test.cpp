@@ -17,6 +17,7 @@
 #include "api.h"
 #include "hlc.h"
 #include "ids.h"
+#include "local_store.h"
 #include "server_process.h"
 #include "sync.h"
 
@@ -305,4 +306,47 @@ TEST_CASE("the log's epoch survives a restart, and pull reports the latest seque
     httplib::Client other("127.0.0.1", server.port);
     sign_up(other, "other@example.com", "Other");
     CHECK(body_of(other.Get("/api/v1/pull"))["epoch"] != epoch);
+}
+
+TEST_CASE("a new device can start from a snapshot: the records as a database file, then the log after it") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    sign_up(cli);
+    const std::string ada = crm::new_id(), grace = crm::new_id();
+    REQUIRE(push(cli, "s1", json::array({contact_change(ada, "name", "Ada Lovelace"), contact_change(ada, "email", "ada@example.com"),
+                                         contact_change(grace, "name", "Grace Hopper")}))->status == 200);
+    REQUIRE(push(cli, "s2", json::array({contact_change(ada, "name", "Ada King", 2000)}))->status == 200);
+
+    auto r = cli.Get("/api/v1/snapshot", {{"Accept-Encoding", "gzip"}});  // httplib inflates it
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(r->get_header_value("Content-Type") == "application/vnd.sqlite3");
+    CHECK(r->get_header_value("X-Crm-Cursor") == "4");
+    const std::string epoch = r->get_header_value("X-Crm-Epoch");
+    CHECK(epoch == body_of(cli.Get("/api/v1/pull?after=4"))["epoch"]);
+    const std::string path = f.dir.file("snapshot.db");
+    std::ofstream(path, std::ios::binary) << r->body;
+
+    auto store = crm::LocalStore::open(path);
+    REQUIRE_MESSAGE(store, store.error().to_string());
+    CHECK(*store->cursor() == 4);
+    CHECK(*store->server_epoch() == epoch);
+    CHECK(*store->outbox_size() == 0);
+    auto contacts = store->list_contacts();
+    REQUIRE(contacts);
+    REQUIRE(contacts->size() == 2);
+    auto hits = store->search("king");
+    REQUIRE(hits);
+    CHECK(hits->size() == 1);
+    // The device is a replica of its own, and it keeps merging what comes after the snapshot.
+    auto plain = cli.Get("/api/v1/snapshot", {{"Accept-Encoding", "identity"}});
+    REQUIRE(plain);
+    CHECK(plain->get_header_value("Content-Encoding").empty());
+    CHECK(plain->body == r->body);
+    std::ofstream(f.dir.file("second.db"), std::ios::binary) << plain->body;
+    auto second = crm::LocalStore::open(f.dir.file("second.db"));
+    REQUIRE(second);
+    CHECK(second->replica_id() != store->replica_id());
+    CHECK(second->replica_id().size() == 32);
 }

@@ -1,0 +1,114 @@
+#include "snapshot.h"
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "ids.h"
+#include "sqlite_db.h"
+
+namespace crm {
+namespace {
+
+Status gzip_file(const std::string& in_path, const std::string& out_path) {
+    std::ifstream in(in_path, std::ios::binary);
+    if (!in) return Error{"", "cannot read " + in_path};
+    gzFile out = gzopen(out_path.c_str(), "wb6");
+    if (!out) return Error{"", "cannot write " + out_path};
+    std::vector<char> buf(1 << 20);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        std::streamsize n = in.gcount();
+        if (n > 0 && gzwrite(out, buf.data(), static_cast<unsigned>(n)) != n) {
+            gzclose(out);
+            return Error{"", "cannot write " + out_path + " (disk full?)"};
+        }
+    }
+    if (gzclose(out) != Z_OK) return Error{"", "cannot finish " + out_path + " (disk full?)"};
+    return ok();
+}
+
+}  // namespace
+
+Status gunzip(const std::string& in, std::string& out) {
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return Error{"", "cannot start decompressing"};
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    std::vector<char> buf(1 << 20);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        z.next_out = reinterpret_cast<Bytef*>(buf.data());
+        z.avail_out = static_cast<uInt>(buf.size());
+        rc = inflate(&z, Z_NO_FLUSH);
+        out.append(buf.data(), buf.size() - z.avail_out);
+    }
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) return Error{"", "the stored snapshot is not valid gzip"};
+    return ok();
+}
+
+Result<Snapshot> write_snapshot(const std::string& source, const std::string& out_path) {
+    std::error_code ec;
+    std::filesystem::remove(out_path, ec);
+    {
+        auto src = Db::open(source);
+        if (!src) return src.error();
+        auto dst = Db::open(out_path);
+        if (!dst) return dst.error();
+        // One step copies every page inside one read transaction: a consistent picture, while
+        // pushes go on in WAL mode beside it.
+        sqlite3_backup* backup = sqlite3_backup_init(dst->handle(), "main", src->handle(), "main");
+        if (!backup) return Error{"", "cannot start copying the workspace: " + dst->last_error()};
+        int rc = sqlite3_backup_step(backup, -1);
+        sqlite3_backup_finish(backup);
+        if (rc != SQLITE_DONE) return Error{"", "copying the workspace failed: " + std::string(sqlite3_errstr(rc))};
+    }
+    auto db = Db::open(out_path);
+    if (!db) return db.error();
+    Snapshot snap;
+    std::string clock;
+    {
+        auto st = db->prepare(
+            "SELECT coalesce(max(seq), 0), coalesce(max(hlc), ''), (SELECT value FROM meta WHERE key = 'epoch') FROM change_log");
+        if (!st) return st.error();
+        if (auto r = st->step(); !r) return r.error();
+        snap.cursor = st->integer(0);
+        clock = st->text(1);
+        snap.epoch = st->text(2);
+    }
+    {
+        // What a client's database says after pulling up to `cursor`; it makes its own replica id.
+        if (auto s = db->exec("PRAGMA journal_mode=DELETE; BEGIN; DELETE FROM change_log; DELETE FROM batches; DELETE FROM outbox; "
+                              "DELETE FROM meta WHERE key IN ('epoch', 'replica_id', 'cursor', 'clock', 'server_epoch', 'clock_offset');");
+            !s)
+            return s.error();
+        auto meta = db->prepare("INSERT INTO meta(key, value) VALUES('cursor', ?1), ('server_epoch', ?2), ('clock', ?3)");
+        if (!meta) return meta.error();
+        if (auto s = meta->bind(1, std::to_string(snap.cursor)).bind(2, snap.epoch).bind(3, clock).run(); !s) return s.error();
+        if (auto s = db->exec("COMMIT; VACUUM;"); !s) return s.error();
+    }
+    snap.gz_path = out_path + ".gz";
+    if (auto s = gzip_file(out_path, snap.gz_path); !s) return s.error();
+    std::filesystem::remove(out_path, ec);
+    return snap;
+}
+
+Result<Snapshot> SnapshotCache::get(int64_t latest) {
+    std::lock_guard lock(mu_);
+    const bool fresh = !current_.gz_path.empty() && latest - current_.cursor <= std::max<int64_t>(1000, current_.cursor / 10);
+    if (fresh) return current_;
+    std::error_code ec;
+    std::filesystem::create_directories(folder_, ec);
+    auto made = write_snapshot(source_, folder_ + "/" + new_id() + ".db");
+    if (!made) return made.error();
+    if (!current_.gz_path.empty()) std::filesystem::remove(current_.gz_path, ec);
+    current_ = *made;
+    return current_;
+}
+
+}  // namespace crm
