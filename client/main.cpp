@@ -51,15 +51,20 @@ std::string state_json() {
                                                              : "starting";
     nlohmann::json j = {
         {"frame", g_app.frame},
-        {"contacts", g_app.contacts.rows.size()},
+        {"contacts", g_app.counts.count("contact") ? g_app.counts.at("contact") : 0},
         {"unpushed", s.unpushed},
         {"sync", phase},
         {"syncMessage", s.message},
         {"syncStatus", crm::sync_status_text(s)},
         {"persisted", crm::platform::persisted()},
         {"fatal", g_app.fatal_error},
+        {"signedIn", g_app.auth.signed_in},
+        {"cursor", s.cursor},
+        {"latest", s.latest},
+        {"workspace", g_app.auth.workspace_name},
         {"firstFrameMs", g_first_frame_ms},
     };
+    j.update(crm::views_state(g_app));  // route, the table or record on screen, draw times
     return j.dump();
 }
 
@@ -70,34 +75,94 @@ void draw_app() {
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar |
                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
+    // The shell's sidebar runs from edge to edge; its screens keep their own padding.
+    const bool shell = g_app.fatal_error.empty() && g_app.auth.signed_in;
+    if (shell) ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
     ImGui::Begin("CRM", nullptr, flags);
+    if (shell) ImGui::PopStyleVar();
     crm::draw_status_bar(g_app);
     if (!g_app.fatal_error.empty()) {
         ImGui::TextColored(crm::theme::kError, "The local workspace could not be opened:");
         ImGui::TextWrapped("%s", g_app.fatal_error.c_str());
+    } else if (!g_app.auth.signed_in) {
+        crm::draw_sign_in(g_app);
     } else {
-        crm::draw_contacts_view(g_app);
+        crm::draw_shell(g_app);
     }
     ImGui::End();
 }
 
-// A frame is drawn only when something could have changed on screen: input in the last half
-// second (ImGui needs a few frames to finish a click or an animation), a change in what the
-// views show, or once a second for clocks. An idle tab then costs almost nothing.
+// A frame is drawn only when something could have changed on screen: input in the last 150 ms
+// (ImGui needs a few frames to finish a click), a button or key held down (drags, key repeat), a
+// change in what the views show, a text cursor's blink while a field has the keyboard, or once a
+// second for clocks. An idle tab then costs almost nothing, and typing does not keep the canvas
+// redrawing at full rate for half a second after every key.
 bool should_draw() {
     static std::string last_signature;
     static int64_t last_draw_ms = 0;
     const int64_t now = crm::platform::now_ms();
-    std::string signature = crm::sync_status_text(g_app.sync) + "|" + std::to_string(g_app.contacts.rows.size()) + "|" +
-                            (g_app.contacts.stale ? "s" : "") + (crm::platform::persisted() ? "p" : "") +
-                            crm::platform::storage_error();
-    bool draw = now - crm::platform::last_input_ms() < 500 || signature != last_signature || now - last_draw_ms >= 1000 ||
-                g_app.frame < 3;
+    std::string signature = crm::sync_status_text(g_app.sync) + "|" + crm::views_signature(g_app) + "|" +
+                            (crm::platform::persisted() ? "p" : "") + crm::platform::storage_error();
+    const ImGuiIO& io = ImGui::GetIO();
+    bool held = false;
+    for (bool down : io.MouseDown) held |= down;
+    for (bool down : io.KeysDown) held |= down;
+    bool draw = now - crm::platform::last_input_ms() < 150 || held || signature != last_signature ||
+                now - last_draw_ms >= (io.WantTextInput ? 400 : 1000) || g_app.frame < 3;
+    // A view asked for a few more frames (a focus move, a scroll to the top after a new query).
+    if (g_app.redraw_frames > 0) {
+        --g_app.redraw_frames;
+        draw = true;
+    }
     if (draw) {
         last_signature = std::move(signature);
         last_draw_ms = now;
     }
     return draw;
+}
+
+// ---- the local database: storage loads it (platform.h), this opens it -------------------------
+
+std::string g_db_path;          // where storage put the file it last (re)loaded
+bool g_open_pending = false;    // storage (re)loaded it and open_store() has not opened it yet
+int g_storage_signature = -1;   // the storage screen last drawn
+
+// Opens the database storage has just (re)loaded: at start, after taking the workspace back
+// from another tab, after a reset. Waits while a push or pull is in flight, so that its answer
+// lands in the store it was sent from.
+void open_store() {
+    if (!g_open_pending || g_app.sync.in_flight) return;
+    g_open_pending = false;
+    auto store = crm::LocalStore::open(g_db_path);
+    const bool waiting = g_app.sync.waiting;  // a long-poll still open: keep it the only one
+    g_app.sync = crm::SyncState{};
+    g_app.sync.waiting = waiting;
+    g_app.contacts.stale = true;
+    if (!store) {
+        // A store opened before stays (read-only): a long-poll's answer may still read it.
+        g_app.fatal_error = store.error().to_string();
+        return;
+    }
+    g_app.fatal_error.clear();
+    g_app.store.emplace(std::move(*store));
+    if (auto offset = g_app.store->clock_offset()) g_app.sync.clock_offset_ms = *offset;
+    crm::sync_request(g_app);
+}
+
+// True when this tab has the workspace and its database is open: the app shows and syncs.
+// Otherwise view_storage.cpp says why not (loading, open in another tab, damaged).
+bool workspace_ready() {
+    open_store();
+    return crm::platform::storage_state() == crm::platform::StorageState::Ready && !g_open_pending &&
+           g_app.store.has_value() && g_app.fatal_error.empty();
+}
+
+// The storage screens change without input (another tab let go): draw when they do.
+bool storage_screen_changed() {
+    const int signature = static_cast<int>(crm::platform::storage_state()) * 2 + (g_app.fatal_error.empty() ? 0 : 1);
+    if (signature == g_storage_signature) return false;
+    g_storage_signature = signature;
+    return true;
 }
 
 void frame() {
@@ -107,12 +172,14 @@ void frame() {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
-    crm::sync_tick(g_app);
-    if (!should_draw()) return;
+    const bool workspace_here = workspace_ready();
+    if (workspace_here) crm::sync_tick(g_app);
+    if (!storage_screen_changed() && !should_draw()) return;
     crm::test_hooks::begin_frame();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
-    draw_app();
+    if (workspace_here) draw_app();
+    else crm::draw_storage_view(g_app);
     ImGui::Render();
     crm::platform::update_cursor();
     ImGuiIO& io = ImGui::GetIO();
@@ -140,15 +207,13 @@ int main() {
     ImGui_ImplOpenGL3_Init("#version 300 es");
     build_fonts(crm::platform::device_pixel_ratio());
 
-    auto store = crm::LocalStore::open(std::string(crm::platform::kDataDir) + "/crm.db");
-    if (store) {
-        g_app.store.emplace(std::move(*store));
-        if (auto offset = g_app.store->clock_offset()) g_app.sync.clock_offset_ms = *offset;
-        crm::sync_request(g_app);
-    } else {
-        g_app.fatal_error = store.error().to_string();
-    }
     crm::test_hooks::set_state_provider(state_json);
+    // The database loads from IndexedDB while the first frames draw; open_store() opens it then.
+    crm::platform::load_database("crm.db", [](const std::string& path) {
+        g_db_path = path;
+        g_open_pending = true;
+        open_store();
+    });
     crm::platform::run_main_loop(frame);
     return 0;
 }

@@ -7,17 +7,47 @@
 
 namespace crm::platform {
 
-// Where the local database lives; a folder backed by IndexedDB in the browser.
+// Where the local database files live: in memory, saved page by page to IndexedDB.
 inline constexpr const char* kDataDir = "/data";
 
 int64_t now_ms();
 
-// Asks the browser to write the local database to durable storage. Calls coalesce: a request
-// made while a write is running starts one more write when it finishes.
+// ---- the local database (storage_web.cpp, storage.js) ------------------------------------------
+
+enum class StorageState {
+    Loading,       // reading the database from IndexedDB
+    Ready,         // this tab has the workspace: every commit is saved to IndexedDB
+    Elsewhere,     // another tab of this browser has the workspace open
+    TakingOver,    // take_over() asked that tab to save and let go; waiting for it
+    NotAnswering,  // that tab has not let go after a few seconds (frozen in the background?)
+    Moved,         // another tab took the workspace over from this one
+    Unavailable,   // IndexedDB could not be read; storage_error() says why
+};
+
+// Loads the database file `name` ("crm.db", "ws-<id>.db": a plain file name) from IndexedDB
+// into memory once this tab holds the workspace's lock, then calls `ready` with the path to open
+// with SQLite (under kDataDir). `ready` runs again whenever the file is reloaded here: after
+// taking the workspace back from another tab, and after reset_database(). From then on every
+// commit to that file is written to IndexedDB, all of its pages in one transaction.
+void load_database(const std::string& name, std::function<void(const std::string& path)> ready);
+// The state of the database last passed to load_database().
+StorageState storage_state();
+// Asks the tab that has the workspace to save and let go, then loads the database here.
+void take_over();
+// Takes the workspace from a tab that does not answer; changes it has not saved are lost.
+void force_take_over();
+// Deletes the stored database and starts again from an empty one (sync then downloads it all).
+void reset_database();
+// Tries again to read a database that could not be read (StorageState::Unavailable).
+void retry_load();
+// Every commit is written to IndexedDB by itself, as it happens. Call this after a save the
+// person made: a write that failed earlier (storage full) is retried now instead of after its
+// back-off.
 void persist();
-// True when every change made before the last persist() call is durable.
+// True when every committed change is in IndexedDB.
 bool persisted();
-// The last storage error (quota, blocked IndexedDB), empty when there is none.
+// Why saving or loading failed (storage full, IndexedDB blocked), empty when all is well.
+// A commit that could not be written stays in memory and is retried.
 std::string storage_error();
 
 struct HttpResponse {
@@ -27,6 +57,13 @@ struct HttpResponse {
 // Starts an HTTP request to this page's origin; `done` runs on a later frame.
 void http_request(const std::string& method, const std::string& path, const std::string& body,
                   std::function<void(HttpResponse)> done);
+// Sends "Authorization: Bearer <token>" with every later request; an empty token sends none.
+void set_auth_token(const std::string& token);
+
+// A few small settings the browser keeps outside the database (localStorage): the session.
+std::string load_setting(const std::string& key);
+// Stores `value` under `key`; an empty value removes the key.
+void save_setting(const std::string& key, const std::string& value);
 
 // Installs the input callbacks and sizes the canvas; returns false when WebGL2 is missing.
 bool init_window();

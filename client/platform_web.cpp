@@ -1,5 +1,5 @@
 // The browser side of platform.h: HTML5 input events queued into ImGui, a canvas sized in
-// device pixels, IndexedDB persistence through IDBFS, and fetch() for HTTP.
+// device pixels, and fetch() for HTTP. The local database's storage is in storage_web.cpp.
 #include <emscripten.h>
 #include <emscripten/html5.h>
 
@@ -170,39 +170,15 @@ void update_canvas_size() {
 
 }  // namespace
 
-// ---- persistence: IDBFS mounted at /data by pre.js before main() -----------------------------
-
-EM_JS(void, js_persist, (), {
-    Module.crmPersist();
-});
-EM_JS(int, js_persisted, (), {
-    return Module.crmPersistState.pending ? 0 : 1;
-});
-EM_JS(char*, js_storage_error, (), {
-    var msg = Module.crmPersistState.error || "";
-    var len = lengthBytesUTF8(msg) + 1;
-    var ptr = _malloc(len);
-    stringToUTF8(msg, ptr, len);
-    return ptr;
-});
-
-void persist() { js_persist(); }
-bool persisted() { return js_persisted() != 0; }
-std::string storage_error() {
-    char* p = js_storage_error();
-    std::string s(p);
-    free(p);
-    return s;
-}
-
 // ---- HTTP -------------------------------------------------------------------------------------
 
 EM_JS(void, js_http_request, (int id, const char* method, const char* path, const char* body, int body_len), {
-    var init = { method: UTF8ToString(method), cache: "no-store" };
+    var init = { method: UTF8ToString(method), cache: "no-store", headers: {} };
     if (body_len > 0) {
         init.body = UTF8ToString(body, body_len);
-        init.headers = { "Content-Type": "application/json" };
+        init.headers["Content-Type"] = "application/json";
     }
+    if (Module.crmAuthToken) init.headers["Authorization"] = "Bearer " + Module.crmAuthToken;
     var done = function(status, text) {
         var len = lengthBytesUTF8(text) + 1;
         var ptr = _malloc(len);
@@ -221,6 +197,39 @@ void http_request(const std::string& method, const std::string& path, const std:
     g_http_pending[id] = std::move(done);
     js_http_request(id, method.c_str(), path.c_str(), body.c_str(), static_cast<int>(body.size()));
 }
+
+EM_JS(void, js_set_auth_token, (const char* token), {
+    Module.crmAuthToken = UTF8ToString(token);
+});
+
+void set_auth_token(const std::string& token) { js_set_auth_token(token.c_str()); }
+
+// ---- settings (localStorage) ------------------------------------------------------------------
+
+EM_JS(char*, js_load_setting, (const char* key), {
+    var v = "";
+    try { v = window.localStorage.getItem(UTF8ToString(key)) || ""; } catch (e) {}
+    var len = lengthBytesUTF8(v) + 1;
+    var ptr = _malloc(len);
+    stringToUTF8(v, ptr, len);
+    return ptr;
+});
+EM_JS(void, js_save_setting, (const char* key, const char* value), {
+    try {
+        var v = UTF8ToString(value);
+        if (v) window.localStorage.setItem(UTF8ToString(key), v);
+        else window.localStorage.removeItem(UTF8ToString(key));
+    } catch (e) { console.warn("could not keep a setting: " + e); }
+});
+
+std::string load_setting(const std::string& key) {
+    char* p = js_load_setting(key.c_str());
+    std::string s(p);
+    free(p);
+    return s;
+}
+
+void save_setting(const std::string& key, const std::string& value) { js_save_setting(key.c_str(), value.c_str()); }
 
 // ---- window ------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth.h"
 #include "platform.h"
 
 namespace crm {
@@ -13,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int64_t kPollIntervalMs = 30000;   // a safety net: the live channel brings changes sooner
-constexpr int64_t kDebounceMs = 150;         // after an edit
+constexpr int64_t kDebounceMs = 20;          // after an edit: edits of one frame go together
 constexpr int64_t kMaxBackoffMs = 15000;
 
 void refresh_unpushed(AppState& app) {
@@ -55,6 +56,33 @@ std::string error_from(const platform::HttpResponse& r) {
     return "the server answered HTTP " + std::to_string(r.status);
 }
 
+// The server no longer takes our token: stop syncing until the person signs in again.
+bool session_lost(AppState& app, const platform::HttpResponse& r) {
+    if (r.status != 401) return false;
+    auth_session_lost(app, error_from(r));
+    finish(app, SyncPhase::Error, "signed out: sign in to sync");
+    return true;
+}
+
+// A local database is the copy of one workspace: bound at the first sync, never synced with another.
+bool workspace_matches(AppState& app) {
+    auto bound = app.store->workspace_id();
+    if (!bound) return false;
+    if (bound->empty()) {
+        if (auto s = app.store->bind_workspace(app.auth.workspace_id, app.auth.workspace_name); !s) return false;
+        platform::persist();
+        return true;
+    }
+    if (*bound == app.auth.workspace_id) return true;
+    if (app.sync.phase != SyncPhase::Error) {
+        auto name = app.store->workspace_name();
+        app.sync.phase = SyncPhase::Error;
+        app.sync.message = "this browser keeps the workspace \"" + (name ? *name : std::string("?")) +
+                           "\"; sign out and sign in to it to sync";
+    }
+    return false;
+}
+
 void pull(AppState& app);
 
 void push(AppState& app) {
@@ -63,12 +91,13 @@ void push(AppState& app) {
     if (!batch->has_value()) return pull(app);
     json changes = json::array();
     for (const auto& c : (*batch)->changes) changes.push_back(c.to_json());
-    json body = {{"batch_id", (*batch)->batch_id}, {"changes", std::move(changes)}};
+    json body = {{"batch_id", (*batch)->batch_id}, {"workspace_id", app.auth.workspace_id}, {"changes", std::move(changes)}};
     int64_t last_seq = (*batch)->last_seq;
     const int64_t sent = platform::now_ms();
     platform::http_request("POST", "/api/v1/push", body.dump(), [&app, last_seq, sent](platform::HttpResponse r) {
         if (r.status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
         learn_clock(app, json::parse(r.body, nullptr, false), sent);
+        if (session_lost(app, r)) return;
         if (r.status != 200) return finish(app, SyncPhase::Error, error_from(r));
         if (auto s = app.store->ack_batch(last_seq); !s) return finish(app, SyncPhase::Error, s.error().to_string());
         platform::persist();
@@ -80,9 +109,10 @@ void pull(AppState& app) {
     auto cursor = app.store->cursor();
     if (!cursor) return finish(app, SyncPhase::Error, cursor.error().to_string());
     const int64_t sent = platform::now_ms(), from = *cursor;
-    platform::http_request("GET", "/api/v1/pull?after=" + std::to_string(from) + "&limit=1000", "",
+    platform::http_request("GET", "/api/v1/pull?after=" + std::to_string(from) + "&limit=5000", "",
                            [&app, sent, from](platform::HttpResponse r) {
         if (r.status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
+        if (session_lost(app, r)) return;
         if (r.status != 200) return finish(app, SyncPhase::Error, error_from(r));
         json j = json::parse(r.body, nullptr, false);
         if (!j.is_object() || !j.contains("changes") || !j["cursor"].is_number_integer() ||
@@ -129,7 +159,7 @@ void pull(AppState& app) {
 // Keeps one long-poll open; when the server says the log moved past our cursor, sync now.
 void listen(AppState& app) {
     SyncState& s = app.sync;
-    if (s.waiting || s.phase != SyncPhase::Synced || platform::now_ms() < s.next_wait_ms) return;
+    if (s.waiting || !app.auth.signed_in || s.phase != SyncPhase::Synced || platform::now_ms() < s.next_wait_ms) return;
     s.waiting = true;
     const int64_t after = s.cursor;
     platform::http_request("GET", "/api/v1/wait?after=" + std::to_string(after) + "&timeout=25", "",
@@ -160,7 +190,9 @@ void sync_request(AppState& app) {
 
 void sync_tick(AppState& app) {
     SyncState& s = app.sync;
-    if (!app.store) return;
+    auth_restore(app);
+    if (!app.store || !app.auth.signed_in) return;
+    if (!workspace_matches(app)) return;
     listen(app);
     if (s.in_flight) return;
     int64_t now = platform::now_ms();

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "imgui.h"
+#include "imgui_internal.h"  // whether the current window is drawn this frame
 
 namespace crm::test_hooks {
 namespace {
@@ -17,8 +18,19 @@ std::string g_buffer;
 }  // namespace
 
 void track(const std::string& label) {
+    // A window laid out but not shown this frame (a popup measuring itself as it opens) is not
+    // where the person sees it: report it from the frame it is drawn.
+    if (ImGuiWindow* w = ImGui::GetCurrentWindowRead(); w && (w->Hidden || w->SkipItems)) return;
+    // Nor is a widget scrolled out of its window: a test must scroll to it, as a person would.
+    if (!ImGui::IsItemVisible()) return;
     ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
     g_current[label] = {min.x, min.y, max.x - min.x, max.y - min.y};
+}
+
+void track_window(const std::string& label) {
+    ImGuiWindow* w = ImGui::GetCurrentWindowRead();
+    if (!w || w->Hidden || w->SkipItems) return;
+    g_current[label] = {w->Pos.x, w->Pos.y, w->Size.x, w->Size.y};
 }
 
 void begin_frame() {

@@ -1,3 +1,4 @@
+#include "auth.h"
 #include "imgui.h"
 #include "platform.h"
 #include "sync_client.h"
@@ -6,13 +7,44 @@
 #include "views.h"
 
 namespace crm {
+namespace {
+
+// The account menu: who is signed in, to which workspace; invite a colleague; sign out.
+void draw_account_menu(AppState& app) {
+    AuthState& a = app.auth;
+    if (!a.signed_in) return;
+    const bool open = ImGui::BeginMenu((a.workspace_name + "##account").c_str());
+    test_hooks::track("Account menu");
+    if (!open) return;
+    ImGui::TextColored(theme::kMuted, "Signed in as %s", a.account_email.c_str());
+    ImGui::Separator();
+    if (a.invite_code.empty()) {
+        if (ImGui::MenuItem(a.invite_busy ? "Creating an invite..." : "Invite a colleague", nullptr, false, !a.invite_busy))
+            auth_create_invite(app);
+        test_hooks::track("Invite a colleague");
+    } else {
+        ImGui::TextUnformatted("Send this code to your colleague (valid for 7 days, once):");
+        ImGui::SetNextItemWidth(ImGui::CalcTextSize(a.invite_code.c_str()).x + 24);
+        ImGui::InputText("##invite-code", a.invite_code.data(), a.invite_code.size() + 1, ImGuiInputTextFlags_ReadOnly);
+        test_hooks::track("Invite code");
+    }
+    if (!a.invite_error.empty()) ImGui::TextColored(theme::kError, "%s", a.invite_error.c_str());
+    ImGui::Separator();
+    if (ImGui::MenuItem("Sign out")) auth_sign_out(app);
+    test_hooks::track("Sign out");
+    ImGui::EndMenu();
+}
+
+}  // namespace
 
 void draw_status_bar(AppState& app) {
     if (!ImGui::BeginMenuBar()) return;
     ImGui::TextUnformatted("CRM");
     ImGui::TextColored(theme::kMuted, "Contacts");
 
-    std::string status = sync_status_text(app.sync);
+    draw_account_menu(app);
+
+    std::string status = app.auth.signed_in ? sync_status_text(app.sync) : "Not signed in";
     if (std::string storage = platform::storage_error(); !storage.empty()) status = storage;
     ImVec4 colour = app.sync.phase == SyncPhase::Synced && app.sync.unpushed == 0 ? theme::kOk
                     : app.sync.phase == SyncPhase::Error                          ? theme::kError

@@ -1,6 +1,8 @@
 #include "local_store.h"
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <map>
 
 #include "domain_rules.h"
@@ -18,6 +20,34 @@ Result<const RecordSpec*> spec_for(std::string_view type) {
     const RecordSpec* spec = find_record_spec(type);
     if (!spec) return Error{"type", "'" + std::string(type.substr(0, 40)) + "' is not a record type"};
     return spec;
+}
+
+// Refreshes the query planner's statistics where they have gone stale. PRAGMA optimize writes
+// even when little changed, and in the browser every write is a save of its own, so it runs
+// when the last run is a day old rather than on every open.
+Status optimize_daily(Db& db) {
+    constexpr int64_t kDayMs = 24 * 3600 * 1000;
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    {
+        auto last = db.prepare("SELECT value FROM meta WHERE key = 'optimized_at'");
+        if (!last) return last.error();
+        auto row = last->step();
+        if (!row) return row.error();
+        int64_t at = 0;
+        if (*row) {
+            const std::string v = last->text(0);
+            std::from_chars(v.data(), v.data() + v.size(), at);
+        }
+        if (*row && at <= now && now - at < kDayMs) return ok();
+    }
+    Tx tx(db);
+    if (!tx.begun()) return tx.begun();
+    if (auto s = db.exec("PRAGMA optimize=0x10002"); !s) return s;
+    auto st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('optimized_at', ?1)");
+    if (!st) return st.error();
+    if (auto s = st->bind(1, std::to_string(now)).run(); !s) return s;
+    return tx.commit();
 }
 
 // Fields a caller may not set directly: the store manages them.
@@ -130,8 +160,7 @@ Result<LocalStore> LocalStore::open(const std::string& path) {
         if (check->text(0) != "ok") return Error{"", "the local database is damaged: " + check->text(0)};
     }
     if (auto v = migrate(*db); !v) return v.error();
-    // Refreshes the query planner's statistics where they have gone stale (cheap when they have not).
-    if (auto s = db->exec("PRAGMA optimize=0x10002"); !s) return s.error();
+    if (auto s = optimize_daily(*db); !s) return s.error();
 
     LocalStore store(std::move(*db), "", HlcClock{});
     auto id = store.meta("replica_id");
@@ -436,6 +465,16 @@ Status LocalStore::resend_everything() {
 
 Result<std::string> LocalStore::server_epoch() { return meta("server_epoch"); }
 Status LocalStore::set_server_epoch(const std::string& epoch) { return set_meta("server_epoch", epoch); }
+
+Result<std::string> LocalStore::workspace_id() { return meta("workspace_id"); }
+Result<std::string> LocalStore::workspace_name() { return meta("workspace_name"); }
+Status LocalStore::bind_workspace(const std::string& id, const std::string& name) {
+    Tx tx(db_);
+    if (!tx.begun()) return tx.begun();
+    if (auto s = set_meta("workspace_id", id); !s) return s;
+    if (auto s = set_meta("workspace_name", name); !s) return s;
+    return tx.commit();
+}
 
 Result<int64_t> LocalStore::clock_offset() {
     auto v = meta("clock_offset");

@@ -149,6 +149,11 @@ public:
     // How far this device's clock is behind the server's, learned on each sync, in ms.
     Result<int64_t> clock_offset();
     Status set_clock_offset(int64_t offset_ms);
+    // The server workspace this database is the local copy of ("" until the first sign-in),
+    // and its name, for messages.
+    Result<std::string> workspace_id();
+    Result<std::string> workspace_name();
+    Status bind_workspace(const std::string& id, const std::string& name);
 
 private:
     friend class Edit;

@@ -2,6 +2,7 @@
 
 #include "contacts.h"
 #include "field_syntax.h"
+#include "query.h"
 #include "text.h"
 
 namespace crm {
@@ -86,6 +87,33 @@ Status check_consent(const json& v) {
         return Error{"", "at must be a time in milliseconds"};
     if (v.contains("method") && (!v["method"].is_string() || v["method"].get_ref<const std::string&>().size() > 200))
         return Error{"", "method must be short text (how consent was given)"};
+    return ok();
+}
+
+// A saved view's filter: the structured filter's JSON form (filter_to_json). Fields are checked
+// against the view's record type when the view is applied, since a field can be removed later.
+Status check_saved_filter(const json& v) {
+    if (!v.is_object()) return Error{"", "must be a filter object with any, conditions and groups"};
+    if (v.empty()) return ok();
+    if (auto f = filter_from_json(v); !f) return Error{"", f.error().to_string()};
+    return ok();
+}
+
+// A saved view's sort: [{"field": "name", "descending": false}, ...], at most 10 keys.
+Status check_saved_sort(const json& v) {
+    if (!v.is_array()) return Error{"", "must be a list of {field, descending}"};
+    if (v.size() > 10) return Error{"", "holds " + std::to_string(v.size()) + " sort keys; the limit is 10"};
+    for (size_t i = 0; i < v.size(); ++i) {
+        const json& e = v[i];
+        if (!e.is_object() || !e.contains("field") || !e["field"].is_string() || e["field"].get_ref<const std::string&>().empty() ||
+            e["field"].get_ref<const std::string&>().size() > 100)
+            return Error{"", "entry " + std::to_string(i + 1) + " must name a field"};
+        for (auto it = e.begin(); it != e.end(); ++it)
+            if (it.key() != "field" && it.key() != "descending")
+                return Error{"", "entry " + std::to_string(i + 1) + " has an unknown member '" + it.key() + "'"};
+        if (e.contains("descending") && !e["descending"].is_boolean())
+            return Error{"", "entry " + std::to_string(i + 1) + ": descending must be true or false"};
+    }
     return ok();
 }
 
@@ -260,6 +288,18 @@ std::vector<RecordSpec> build_registry() {
         of_kind("choices", FieldKind::TextList),
         choice("link_type", {"", "contact", "company", "deal", "lead", "case"}),
         of_kind("position", FieldKind::Integer),
+    }));
+    // A table's saved view, per record type: its filter, visible columns in order, and sort.
+    // A record like any other, so a person's views follow them to every device.
+    FieldSpec sv_type = choice("record_type", {"contact", "company", "deal", "lead", "activity", "case"});
+    sv_type.required = true;
+    FieldSpec sv_name = required_text("name", 100);
+    sv_name.searchable = false;
+    r.push_back(record("saved_view", "saved_views", "name", {
+        sv_type, sv_name,
+        json_object("filter", check_saved_filter),
+        of_kind("columns", FieldKind::TextList),
+        json_list("sort", check_saved_sort),
     }));
     return r;
 }

@@ -10,7 +10,7 @@ namespace crm {
 namespace {
 
 // Append only: a released migration never changes, or replicas that ran it would differ.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: contacts, per-field merge clocks, replica metadata, the client's outbox, the server's log.
     R"sql(
     CREATE TABLE contacts (
@@ -326,6 +326,26 @@ constexpr std::array<const char*, 2> kMigrations = {
     CREATE VIRTUAL TABLE search_index USING fts5(
         title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
     );
+    )sql",
+    // 3: saved views of the record tables (name, filter, columns, sort per record type), synced
+    // like every other record.
+    R"sql(
+    CREATE TABLE saved_views (
+        id TEXT PRIMARY KEY,
+        record_type TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        filter TEXT NOT NULL DEFAULT '{}',
+        columns TEXT NOT NULL DEFAULT '[]',
+        sort TEXT NOT NULL DEFAULT '[]',
+        owner TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        custom TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        clocks TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX saved_views_by_type ON saved_views(record_type, name COLLATE NOCASE, id) WHERE deleted = 0;
     )sql",
 };
 

@@ -149,28 +149,36 @@ public:
         // Every field keeps its own clock. (Rows written before this rule may hold one shared
         // clock under "" for the fields of their creation; lookups above still honour it.)
 
-        if (!exists) {
-            auto ins = cached("INSERT INTO " + spec.table + "(id) VALUES(?1)");
-            if (!ins) return ins.error();
-            if (auto s = (*ins)->bind(1, id).run(); !s) return s.error();
-        }
-        // One UPDATE per record, of the winning columns only.
-        std::string sql = "UPDATE " + spec.table + " SET clocks = ?1, custom = ?2, updated_at = max(updated_at, ?3)";
+        // One write per record, of the winning columns only: an INSERT for a record seen for the
+        // first time (the columns it does not name keep their defaults), else an UPDATE. (An
+        // INSERT of the bare id and then an UPDATE wrote the row and every index entry twice.)
         std::vector<const FieldSpec*> cols;
         for (const auto& [field, c] : winners) {
             if (is_custom_field(field)) continue;
             const FieldSpec* f = find_field(spec, field);
             if (!f) return Error{"field", "'" + field + "' is not a field of " + spec.type};
             cols.push_back(f);
-            sql += ", " + f->name + " = ?" + std::to_string(cols.size() + 4);  // names from the registry, never from input
         }
-        sql += " WHERE id = ?4";
-        auto upd = cached(sql);
-        if (!upd) return upd.error();
-        Stmt& u = **upd;
-        u.bind(1, clocks.dump()).bind(2, custom.dump()).bind(3, wall).bind(4, id);
-        for (size_t i = 0; i < cols.size(); ++i) bind_field(u, static_cast<int>(i + 5), *cols[i], merged[cols[i]->name]);
-        if (auto s = u.run(); !s) return s.error();
+        std::string sql;  // column names come from the registry, never from input
+        if (exists) {
+            sql = "UPDATE " + spec.table + " SET clocks = ?1, custom = ?2, updated_at = max(updated_at, ?3)";
+            for (size_t i = 0; i < cols.size(); ++i) sql += ", " + cols[i]->name + " = ?" + std::to_string(i + 5);
+            sql += " WHERE id = ?4";
+        } else {
+            std::string names, values;
+            for (size_t i = 0; i < cols.size(); ++i) {
+                names += ", " + cols[i]->name;
+                values += ", ?" + std::to_string(i + 5);
+            }
+            sql = "INSERT INTO " + spec.table + "(clocks, custom, updated_at, id" + names + ") VALUES(?1, ?2, ?3, ?4" +
+                  values + ")";
+        }
+        auto write = cached(sql);
+        if (!write) return write.error();
+        Stmt& w = **write;
+        w.bind(1, clocks.dump()).bind(2, custom.dump()).bind(3, wall).bind(4, id);
+        for (size_t i = 0; i < cols.size(); ++i) bind_field(w, static_cast<int>(i + 5), *cols[i], merged[cols[i]->name]);
+        if (auto s = w.run(); !s) return s.error();
 
         if (!history.empty()) {
             auto hist = cached("INSERT INTO history(record_type, record_id, field, old_value, new_value, hlc, replica) "

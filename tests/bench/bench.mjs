@@ -6,6 +6,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
+import { benchStorageInBrowser } from "./storage_browser.mjs";
+import { benchSyncInBrowser } from "./sync_browser.mjs";
+import { benchTableScroll } from "./table_scroll.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith("--")) acc.push([a.slice(2), all[i + 1]]);
@@ -120,7 +123,7 @@ report("gzipped font (client.data, loaded once, cached)", kb(gz("client.data")))
   };
   build();
   const none = [], touched = [];
-  const file = join(ROOT, "client/view_contacts.cpp");
+  const file = join(ROOT, "client/view_table.cpp");
   for (let i = 0; i < 3; ++i) {
     none.push(build());
     const now = new Date();
@@ -128,8 +131,40 @@ report("gzipped font (client.data, loaded once, cached)", kb(gz("client.data")))
     touched.push(build());
   }
   report("no-change rebuild, both targets (median of 3)", `${(median(none) / 1000).toFixed(2)} s`);
-  report("rebuild after touching client/view_contacts.cpp", `${(median(touched) / 1000).toFixed(2)} s`, "recompiles one file, relinks the wasm");
+  report("rebuild after touching client/view_table.cpp", `${(median(touched) / 1000).toFixed(2)} s`, "recompiles one file, relinks the wasm");
 }
+
+// ---- 5. sync in the browser: initial sync of a large workspace, remote edit latency ----------
+await benchSyncInBrowser({ report, median });
+
+// ---- the contacts table of a 100,000-contact workspace, scrolled ---------------------------------
+await benchTableScroll({ report });
+
+// ---- 6. the sync server: ingest of 1,000-change batches, and the change log's size ------------
+{
+  const sync = join(BUILD, "native/tests/bench/crm-bench-sync");
+  const work = join(BUILD, "bench/sync");
+  const runSync = (...a) => JSON.parse(execFileSync(sync, a, { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] }));
+  const ingest = runSync("ingest", work, "5", "100");
+  const rate = (n) => `${Math.round(n).toLocaleString("en-US")} changes/s`;
+  report("sync ingest, HTTP to crm-server, 1,000-change batches (median of 5)", rate(ingest.http_changes_per_s),
+         `${ingest.http_over_plain.toFixed(2)} of plain SQLite inserts; goal >= 0.5`);
+  report("sync ingest, SyncStore in-process (median of 5)", rate(ingest.store_changes_per_s),
+         `${ingest.store_over_plain.toFixed(2)} of plain SQLite inserts; goal >= 0.5`);
+  report("plain batched SQLite inserts of the same rows (median of 5)", rate(ingest.plain_changes_per_s),
+         "baseline: WAL, synchronous=FULL, one transaction and prepared INSERT per 1,000 rows");
+  const split = ingest.store_push_split_ms_per_batch;
+  report("store push of 1,000 changes: log insert / merge / commit", `${split.log_insert.toFixed(1)} / ${split.merge.toFixed(1)} / ${split.batch_and_commit.toFixed(1)} ms`,
+         "medians; merge = records, indexes, search, history");
+  const st = runSync("storage", work, "100000", "20000");
+  const mib = (n) => `${(n / 1048576).toFixed(0)} MiB`;
+  report("change log / records, bytes (100,000 contacts + 20,000 edits)", st.log_over_records.toFixed(2),
+         `goal < 0.5; log ${mib(st.log_bytes)} (${st.log_bytes_per_change.toFixed(0)} B/change), records ${mib(st.record_bytes)}` +
+         (st.compact_log_bytes ? `; a compact log layout would be ${st.compact_log_over_records.toFixed(2)}` : ""));
+}
+
+// ---- 7. local storage in the browser: save cost and open time against stored size -----------
+await benchStorageInBrowser({ report, median, build: BUILD });
 
 console.log("\n| figure | value | note |\n| --- | --- | --- |");
 for (const [n, v, note] of rows) console.log(`| ${n} | ${v} | ${note} |`);

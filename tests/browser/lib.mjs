@@ -51,7 +51,13 @@ export async function launchBrowser() {
 
 // A page that fails the test on any console error or uncaught exception, except the messages
 // `allowed()` accepts at the moment they arrive (for example refused connections while offline).
-export async function openPage(browser, url, { deviceScaleFactor = 2, viewport = { width: 1280, height: 800 } } = {}) {
+//
+// A page that shows the sign-in screen is signed in through it with real input: `account`
+// "new" (the default) creates a new workspace with a fresh email, an {email, password} object
+// signs in to that account, {invite, email, password} joins with an invite code, and null
+// leaves the sign-in screen up. page.account holds the credentials used.
+export async function openPage(browser, url, { deviceScaleFactor = 2, viewport = { width: 1280, height: 800 },
+                                              account = "new" } = {}) {
   const context = await browser.newContext({ deviceScaleFactor, viewport });
   const page = await context.newPage();
   const errors = [];
@@ -63,7 +69,35 @@ export async function openPage(browser, url, { deviceScaleFactor = 2, viewport =
   page.consoleErrors = errors;
   await page.goto(url);
   await waitForApp(page);
+  await signInIfAsked(page, account);
   return page;
+}
+
+let accountCounter = 0;
+
+export async function signInIfAsked(page, account) {
+  if (account === null || (await state(page)).signedIn) return;
+  if (account === "new") {
+    accountCounter += 1;
+    account = { email: `tester${accountCounter}-${process.pid}-${Date.now()}@example.com`, password: "correct horse battery",
+                workspace: "Test workspace" };
+  }
+  // The sign-in screen can take a few slow software-rendered frames to settle.
+  await page.waitForFunction(() => window.crm.itemRect("Submit sign-in") !== null, null, { timeout: 30000 });
+  if (account.invite) {
+    await click(page, "Join with invite");
+    await fill(page, "Invite code", account.invite);
+  } else if (account.workspace) {
+    await click(page, "New workspace");
+    await fill(page, "Workspace name", account.workspace);
+  } else {
+    await click(page, "I have an account");
+  }
+  await fill(page, "Email", account.email);
+  await fill(page, "Password", account.password);
+  await click(page, "Submit sign-in");
+  await waitForState(page, (s) => s.signedIn, "signed in");
+  page.account = { email: account.email, password: account.password };
 }
 
 export async function waitForApp(page) {

@@ -33,4 +33,9 @@ inline httplib::Result push(httplib::Client& cli, const std::string& batch, cons
     return cli.Post("/api/v1/push", json{{"batch_id", batch}, {"changes", changes}}.dump(), "application/json");
 }
 
+// One page of the log after `after`, at most `limit` changes.
+inline httplib::Result pull(httplib::Client& cli, int64_t after, int64_t limit = 1000) {
+    return cli.Get(("/api/v1/pull?after=" + std::to_string(after) + "&limit=" + std::to_string(limit)).c_str());
+}
+
 }  // namespace test_api

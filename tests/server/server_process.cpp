@@ -20,9 +20,13 @@ ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web
     pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
+        // Only async-signal-safe calls here: the test may have other threads running.
         dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        close(out[1]);
+        // Nothing else of the test's leaks into the server: not the pipe, and not the sockets
+        // of client threads (a server holding a copy of a client's socket keeps it open).
+        close_range(3, ~0U, 0);
+        // A test that ignores SIGPIPE for itself must not change how the server handles it.
+        signal(SIGPIPE, SIG_DFL);
         execv(CRM_SERVER_BINARY, argv.data());
         _exit(127);
     }
@@ -33,7 +37,10 @@ ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web
     while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
     close(out[0]);
     auto at = line.find("127.0.0.1:");
-    if (at == std::string::npos) throw std::runtime_error("server did not start: '" + line + "'");
+    if (at == std::string::npos) {
+        kill_hard();
+        throw std::runtime_error("server did not start: '" + line + "'");
+    }
     port = std::stoi(line.substr(at + 10));
 }
 
@@ -41,7 +48,16 @@ int ServerProcess::stop() {
     if (pid <= 0) return -1;
     kill(pid, SIGTERM);
     int status = 0;
-    waitpid(pid, &status, 0);
+    // A server that has not stopped after 10 s gets SIGKILL (and the caller sees 128 + 9), so a
+    // lost SIGTERM fails a test instead of hanging it.
+    for (int waited_ms = 0; waitpid(pid, &status, WNOHANG) == 0; waited_ms += 10) {
+        if (waited_ms >= 10'000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            break;
+        }
+        usleep(10'000);
+    }
     pid = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

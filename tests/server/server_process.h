@@ -11,7 +11,8 @@ struct ServerProcess {
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
 
-    // Sends SIGTERM and waits; returns the exit status (0 on a clean stop).
+    // Sends SIGTERM and waits; returns the exit status (0 on a clean stop). After 10 s it sends
+    // SIGKILL and returns 128 + 9.
     int stop();
     // Sends SIGKILL and waits.
     void kill_hard();
