@@ -104,7 +104,18 @@ struct AccountStore::Impl {
     std::mutex throttle_mu;
     std::map<std::string, std::deque<int64_t>> failures;  // lowercased email -> failure times
 
-    std::string dummy_hash;  // verified against when the email is unknown, so timing tells nothing
+    // Verified against when the email is unknown, so timing tells nothing; made on first need,
+    // so starting the server does not wait for a password hash.
+    std::once_flag dummy_once;
+    std::string dummy_hash;
+
+    const std::string& dummy() {
+        std::call_once(dummy_once, [this] {
+            auto h = hash_password(random_token(16));
+            if (auto* s = std::get_if<std::string>(&h)) dummy_hash = *s;
+        });
+        return dummy_hash;
+    }
 
     Impl(Db d, AccountOptions o) : db(std::move(d)), options(o) {}
 
@@ -217,9 +228,6 @@ Outcome<std::unique_ptr<AccountStore>> AccountStore::open(const std::string& pat
         return internal(s.error());
     if (auto s = db->exec(kSchema); !s) return internal(s.error());
     auto impl = std::make_unique<Impl>(std::move(*db), options);
-    auto dummy = impl->hash_password(random_token(16));
-    if (auto* r = std::get_if<Refusal>(&dummy)) return *r;
-    impl->dummy_hash = std::get<std::string>(dummy);
     return std::unique_ptr<AccountStore>(new AccountStore(std::move(impl)));
 }
 
@@ -312,7 +320,7 @@ Outcome<SignedIn> AccountStore::log_in(const std::string& email_in, const std::s
         }
     }
     const bool known = !account_id.empty();
-    const bool right = impl_->verify_password(known ? hash : impl_->dummy_hash, password) && known;
+    const bool right = known ? impl_->verify_password(hash, password) : (impl_->verify_password(impl_->dummy(), password), false);
     if (!right) {
         impl_->note_failure(email, now);
         return Refusal{401, kWrongCredentials};

@@ -1,6 +1,7 @@
 // crm-server: the self-hosted sync server. Serves the web client and the sync API.
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -115,6 +116,9 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     httplib::Server server;
+    // Small JSON answers go out at once instead of waiting on Nagle's algorithm (about 25 ms
+    // per request on a reused connection).
+    server.set_tcp_nodelay(true);
     // Each open tab keeps one long-poll (/api/v1/wait) waiting: enough threads for a team.
     server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     crm::Api api{*std::get<std::unique_ptr<crm::AccountStore>>(accounts), workspaces, {args.web, [] {
@@ -133,16 +137,23 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    std::thread stopper([&server, &workspaces, signals] {
+    std::atomic<bool> listening_done{false};
+    std::thread stopper([&server, &workspaces, &listening_done, signals] {
         int sig = 0;
         sigwait(&signals, &sig);
         std::fprintf(stderr, "crm-server: stopping\n");
         workspaces.shutdown();  // long-polls answer now instead of holding the stop for 25 s
-        server.stop();
+        // A stop that arrives before the accept loop has started does nothing: repeat it until
+        // the loop has returned.
+        while (!listening_done) {
+            server.stop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
     });
     std::printf("crm-server listening on http://%s:%d/ (data in %s)\n", args.host.c_str(), port, args.data.c_str());
     std::fflush(stdout);
     server.listen_after_bind();
+    listening_done = true;
     // listen_after_bind also returns when the socket fails; wake the signal thread so it can end.
     if (server.is_running()) server.stop();
     pthread_kill(stopper.native_handle(), SIGTERM);
