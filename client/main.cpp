@@ -103,18 +103,27 @@ bool should_draw() {
     const int64_t now = crm::platform::now_ms();
     std::string signature = crm::sync_status_text(g_app.sync) + "|" + crm::views_signature(g_app) + "|" +
                             (crm::platform::persisted() ? "p" : "") + crm::platform::storage_error();
+    // ImGui settles an input over the next few frames (a scroll lands, a popup opens): draw at
+    // least three after each, however slowly frames come.
+    static int64_t seen_input_ms = 0;
+    static int frames_after_input = 0;
+    if (crm::platform::last_input_ms() != seen_input_ms) {
+        seen_input_ms = crm::platform::last_input_ms();
+        frames_after_input = 3;
+    }
     const ImGuiIO& io = ImGui::GetIO();
     bool held = false;
     for (bool down : io.MouseDown) held |= down;
     for (bool down : io.KeysDown) held |= down;
-    bool draw = now - crm::platform::last_input_ms() < 150 || held || signature != last_signature ||
-                now - last_draw_ms >= (io.WantTextInput ? 400 : 1000) || g_app.frame < 3;
+    bool draw = now - crm::platform::last_input_ms() < 150 || frames_after_input > 0 || held ||
+                signature != last_signature || now - last_draw_ms >= (io.WantTextInput ? 400 : 1000) || g_app.frame < 3;
     // A view asked for a few more frames (a focus move, a scroll to the top after a new query).
     if (g_app.redraw_frames > 0) {
         --g_app.redraw_frames;
         draw = true;
     }
     if (draw) {
+        if (frames_after_input > 0) --frames_after_input;
         last_signature = std::move(signature);
         last_draw_ms = now;
     }
@@ -123,9 +132,9 @@ bool should_draw() {
 
 // ---- the local database: storage loads it (platform.h), this opens it -------------------------
 
-std::string g_db_path;          // where storage put the file it last (re)loaded
-bool g_open_pending = false;    // storage (re)loaded it and open_store() has not opened it yet
-int g_storage_signature = -1;   // the storage screen last drawn
+std::string g_db_path;         // where storage put the file it last (re)loaded
+bool g_open_pending = false;   // storage (re)loaded it and open_store() has not opened it yet
+int g_storage_signature = -1;  // the storage screen last drawn
 
 // Opens the database storage has just (re)loaded: at start, after taking the workspace back
 // from another tab, after a reset. Waits while a push or pull is in flight, so that its answer
@@ -178,8 +187,10 @@ void frame() {
     crm::test_hooks::begin_frame();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
-    if (workspace_here) draw_app();
-    else crm::draw_storage_view(g_app);
+    if (workspace_here)
+        draw_app();
+    else
+        crm::draw_storage_view(g_app);
     ImGui::Render();
     crm::platform::update_cursor();
     ImGuiIO& io = ImGui::GetIO();

@@ -451,7 +451,7 @@ Module.crmStorage = (function () {
     stats.failedWrites++;
     f.error = describe(err);
     console.warn("crm storage: " + f.error);
-    f.retryDelay = Math.min(30000, f.retryDelay ? f.retryDelay * 2 : 1000);
+    f.retryDelay = Math.min(10000, f.retryDelay ? f.retryDelay * 2 : 1000);
     f.retryTimer = setTimeout(function () { f.retryTimer = null; flush(f); }, f.retryDelay);
   }
 

@@ -30,6 +30,7 @@ constexpr int64_t kChunk = 4096;
 // One database file's bytes.
 struct Image {
     std::string name;  // as given to load_database(), the key in IndexedDB
+
     std::vector<std::unique_ptr<uint8_t[]>> chunks;  // null: never written, reads as zeros
     int64_t size = 0;
     int64_t committed_size = 0;  // the size storage.js last received
@@ -47,18 +48,21 @@ struct Image {
 
 // Open files point at an Image; a reload installs a new Image under the same path, while a
 // connection still open on the old one keeps it alive (read-only) until it closes.
-std::map<std::string, std::shared_ptr<Image>> g_images;   // by path
-std::map<int, std::shared_ptr<Image>> g_loading;          // images storage.js is filling, by id
+std::map<std::string, std::shared_ptr<Image>> g_images;  // by path
+std::map<int, std::shared_ptr<Image>> g_loading;         // images storage.js is filling, by id
 int g_next_loading_id = 1;
 std::map<std::string, std::function<void(const std::string&)>> g_ready;  // by name
+
 std::string g_current;  // the name last passed to load_database()
 
-std::string path_for(const std::string& name) { return std::string(kDataDir) + "/" + name; }
+std::string path_for(const std::string& name) {
+    return std::string(kDataDir) + "/" + name;
+}
 
-EM_JS(void, js_commit, (const char* name, double size, double low_water, const int32_t* indices,
-                        const uint8_t* const* pointers, int count), {
-    Module.crmStorage.commit(UTF8ToString(name), size, low_water, indices, pointers, count);
-});
+EM_JS(void, js_commit,
+      (const char* name, double size, double low_water, const int32_t* indices, const uint8_t* const* pointers,
+       int count),
+      { Module.crmStorage.commit(UTF8ToString(name), size, low_water, indices, pointers, count); });
 EM_JS(void, js_load, (const char* name), { Module.crmStorage.load(UTF8ToString(name)); });
 EM_JS(int, js_state, (const char* name), { return Module.crmStorage.stateCode(UTF8ToString(name)); });
 EM_JS(int, js_persisted, (const char* name), { return Module.crmStorage.persisted(UTF8ToString(name)) ? 1 : 0; });
@@ -85,8 +89,8 @@ void commit(Image& image) {
         indices.push_back(static_cast<int32_t>(c));
         pointers.push_back(image.chunk(c));
     }
-    js_commit(image.name.c_str(), static_cast<double>(image.size), static_cast<double>(image.low_water),
-              indices.data(), pointers.data(), static_cast<int>(indices.size()));
+    js_commit(image.name.c_str(), static_cast<double>(image.size), static_cast<double>(image.low_water), indices.data(),
+              pointers.data(), static_cast<int>(indices.size()));
     image.dirty.clear();
     image.committed_size = image.low_water = image.size;
 }
@@ -99,7 +103,9 @@ struct MemFile {
     int lock;
 };
 
-Image& image_of(sqlite3_file* file) { return **reinterpret_cast<MemFile*>(file)->image; }
+Image& image_of(sqlite3_file* file) {
+    return **reinterpret_cast<MemFile*>(file)->image;
+}
 
 int mem_close(sqlite3_file* file) {
     auto* f = reinterpret_cast<MemFile*>(file);
@@ -115,10 +121,13 @@ int mem_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
     for (int64_t done = 0; done < available;) {
         const int64_t pos = offset + done, index = pos / kChunk, within = pos % kChunk;
         const int64_t n = std::min(kChunk - within, available - done);
-        const uint8_t* c =
-            index < static_cast<int64_t>(image.chunks.size()) ? image.chunks[static_cast<size_t>(index)].get() : nullptr;
-        if (c) std::memcpy(dst + done, c + within, static_cast<size_t>(n));
-        else std::memset(dst + done, 0, static_cast<size_t>(n));
+        const uint8_t* c = index < static_cast<int64_t>(image.chunks.size())
+                               ? image.chunks[static_cast<size_t>(index)].get()
+                               : nullptr;
+        if (c)
+            std::memcpy(dst + done, c + within, static_cast<size_t>(n));
+        else
+            std::memset(dst + done, 0, static_cast<size_t>(n));
         done += n;
     }
     if (available < amount) {
@@ -197,14 +206,27 @@ int mem_file_control(sqlite3_file* file, int op, void*) {
     }
     return SQLITE_NOTFOUND;
 }
-int mem_sector_size(sqlite3_file*) { return static_cast<int>(kChunk); }
-int mem_device_characteristics(sqlite3_file*) { return 0; }
+int mem_sector_size(sqlite3_file*) {
+    return static_cast<int>(kChunk);
+}
+int mem_device_characteristics(sqlite3_file*) {
+    return 0;
+}
 
 const sqlite3_io_methods kMemMethods = {
     1,  // no shared memory (WAL) and no memory mapping: journal_mode=DELETE, as LocalStore sets
-    mem_close,     mem_read,        mem_write,        mem_truncate,          mem_sync,
-    mem_file_size, mem_lock,        mem_unlock,       mem_check_reserved_lock, mem_file_control,
-    mem_sector_size, mem_device_characteristics,
+    mem_close,
+    mem_read,
+    mem_write,
+    mem_truncate,
+    mem_sync,
+    mem_file_size,
+    mem_lock,
+    mem_unlock,
+    mem_check_reserved_lock,
+    mem_file_control,
+    mem_sector_size,
+    mem_device_characteristics,
 };
 
 // ---- the VFS: loaded images for main database files, MEMFS ("unix") for everything else -----
@@ -237,12 +259,24 @@ int vfs_access(sqlite3_vfs*, const char* path, int flags, int* out) {
     }
     return g_base->xAccess(g_base, path, flags, out);
 }
-int vfs_full_pathname(sqlite3_vfs*, const char* path, int n, char* out) { return g_base->xFullPathname(g_base, path, n, out); }
-int vfs_randomness(sqlite3_vfs*, int n, char* out) { return g_base->xRandomness(g_base, n, out); }
-int vfs_sleep(sqlite3_vfs*, int us) { return g_base->xSleep(g_base, us); }
-int vfs_current_time(sqlite3_vfs*, double* out) { return g_base->xCurrentTime(g_base, out); }
-int vfs_last_error(sqlite3_vfs*, int n, char* out) { return g_base->xGetLastError(g_base, n, out); }
-int vfs_current_time64(sqlite3_vfs*, sqlite3_int64* out) { return g_base->xCurrentTimeInt64(g_base, out); }
+int vfs_full_pathname(sqlite3_vfs*, const char* path, int n, char* out) {
+    return g_base->xFullPathname(g_base, path, n, out);
+}
+int vfs_randomness(sqlite3_vfs*, int n, char* out) {
+    return g_base->xRandomness(g_base, n, out);
+}
+int vfs_sleep(sqlite3_vfs*, int us) {
+    return g_base->xSleep(g_base, us);
+}
+int vfs_current_time(sqlite3_vfs*, double* out) {
+    return g_base->xCurrentTime(g_base, out);
+}
+int vfs_last_error(sqlite3_vfs*, int n, char* out) {
+    return g_base->xGetLastError(g_base, n, out);
+}
+int vfs_current_time64(sqlite3_vfs*, sqlite3_int64* out) {
+    return g_base->xCurrentTimeInt64(g_base, out);
+}
 
 // Registers the VFS as SQLite's default, so Db::open() uses it without naming it.
 void install_vfs() {
@@ -282,16 +316,26 @@ StorageState storage_state() {
     return static_cast<StorageState>(js_state(g_current.c_str()));
 }
 
-void take_over() { js_take_over(g_current.c_str(), 0); }
-void force_take_over() { js_take_over(g_current.c_str(), 1); }
-void reset_database() { js_reset(g_current.c_str()); }
-void retry_load() { js_retry(g_current.c_str()); }
+void take_over() {
+    js_take_over(g_current.c_str(), 0);
+}
+void force_take_over() {
+    js_take_over(g_current.c_str(), 1);
+}
+void reset_database() {
+    js_reset(g_current.c_str());
+}
+void retry_load() {
+    js_retry(g_current.c_str());
+}
 
 void persist() {
     if (!g_current.empty()) js_flush_now(g_current.c_str());
 }
 
-bool persisted() { return g_current.empty() || js_persisted(g_current.c_str()) != 0; }
+bool persisted() {
+    return g_current.empty() || js_persisted(g_current.c_str()) != 0;
+}
 
 std::string storage_error() {
     if (g_current.empty()) return {};
@@ -339,7 +383,9 @@ extern "C" EMSCRIPTEN_KEEPALIVE void crm_storage_finish(int id) {
     if (auto ready = g_ready.find(image->name); ready != g_ready.end() && ready->second) ready->second(path);
 }
 
-extern "C" EMSCRIPTEN_KEEPALIVE void crm_storage_discard(int id) { g_loading.erase(id); }
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_storage_discard(int id) {
+    g_loading.erase(id);
+}
 
 // Another tab has taken the workspace: this tab must not write the file again.
 extern "C" EMSCRIPTEN_KEEPALIVE void crm_storage_release(const char* name) {

@@ -21,9 +21,12 @@ void track(const std::string& label) {
     // A window laid out but not shown this frame (a popup measuring itself as it opens) is not
     // where the person sees it: report it from the frame it is drawn.
     if (ImGuiWindow* w = ImGui::GetCurrentWindowRead(); w && (w->Hidden || w->SkipItems)) return;
-    // Nor is a widget scrolled out of its window: a test must scroll to it, as a person would.
-    if (!ImGui::IsItemVisible()) return;
     ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    // Nor is a widget scrolled out of its window, or so far that its middle is cut off: a test
+    // must scroll to it first, as a person would.
+    const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin(), clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
+    const ImVec2 mid((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f);
+    if (mid.x < clip_min.x || mid.x >= clip_max.x || mid.y < clip_min.y || mid.y >= clip_max.y) return;
     g_current[label] = {min.x, min.y, max.x - min.x, max.y - min.y};
 }
 

@@ -162,8 +162,8 @@ void draw_fields(AppState& app, RecordPage& p, const std::vector<FieldInfo>& fie
     float label_w = 0;
     for (const auto& f : fields) label_w = std::max(label_w, ImGui::CalcTextSize(f.label.c_str()).x);
     label_w += 20;
-    // Room is left beside each field for its error.
-    const float editor_w = std::clamp(ImGui::GetContentRegionAvail().x - label_w - 150, 200.0f, 340.0f);
+    // Room is left beside each field for its error (two short lines).
+    const float editor_w = std::clamp(ImGui::GetContentRegionAvail().x - label_w - 230, 220.0f, 320.0f);
     const bool deleted = p.record.value("deleted", false);
     for (const auto& f : fields) {
         ImGui::PushID(f.name.c_str());
@@ -493,9 +493,10 @@ void draw_record_view(AppState& app) {
 
     const std::vector<FieldInfo> fields = fields_of(p.type, p.custom_fields);
     const float avail = ImGui::GetContentRegionAvail().x;
-    const float left_w = std::floor(std::clamp(avail * 0.46f, 440.0f, 600.0f));
+    const float left_w = std::floor(std::clamp(avail * 0.52f, 460.0f, 680.0f));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 12));
     ImGui::BeginChild("##record_fields", ImVec2(left_w, 0), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    test_hooks::track_window("Record fields");
     draw_fields(app, p, fields);
     ImGui::Dummy(ImVec2(0, 12));
     ImGui::EndChild();

@@ -47,9 +47,10 @@ void draw_body(AppState& app, StorageState state) {
         ImGui::TextColored(theme::kError, "%s", app.fatal_error.c_str());
         test_hooks::track("Storage error");
         ImGui::Spacing();
-        paragraph("You can download a fresh copy from the server. Changes made on this device that had not "
-                  "reached the server yet would be lost.",
-                  theme::kWarn);
+        paragraph(
+            "You can download a fresh copy from the server. Changes made on this device that had not "
+            "reached the server yet would be lost.",
+            theme::kWarn);
         if (button("Re-download from the server")) platform::reset_database();
         return;
     }
@@ -70,16 +71,18 @@ void draw_body(AppState& app, StorageState state) {
             break;
         case StorageState::NotAnswering:
             heading("The other tab has not let go");
-            paragraph("It may be busy saving, or paused by the browser in the background. Switching to it "
-                      "lets it finish.");
+            paragraph(
+                "It may be busy saving, or paused by the browser in the background. Switching to it "
+                "lets it finish.");
             paragraph("You can use the workspace here anyway; changes that tab has not saved yet would be lost.",
                       theme::kWarn);
             if (button("Use it here anyway")) platform::force_take_over();
             break;
         case StorageState::Moved:
             heading("Moved to another tab");
-            paragraph("This workspace is now open in another tab, which saves the changes made there. Take it "
-                      "back to carry on here; this tab then loads the latest saved state.");
+            paragraph(
+                "This workspace is now open in another tab, which saves the changes made there. Take it "
+                "back to carry on here; this tab then loads the latest saved state.");
             if (button("Take it back")) platform::take_over();
             break;
         case StorageState::Unavailable: {

@@ -225,12 +225,11 @@ std::vector<FieldInfo> fields_of(const std::string& type, const std::vector<Cust
             i.shape = f.name == "address" ? "address" : f.name.rfind("consent_", 0) == 0 ? "consent" : "labelled";
         out.push_back(std::move(i));
     }
-    FieldInfo updated;
-    updated.name = "updated_at";
-    updated.label = "Updated";
-    updated.kind = FieldKind::Timestamp;
-    updated.read_only = true;
-    out.push_back(updated);
+    // Custom fields come after the type's own fields and before what every record carries
+    // (owner, tags, times).
+    const auto common = std::find_if(out.begin(), out.end(), [](const FieldInfo& f) { return f.name == "owner"; });
+    const auto insert_at = common - out.begin();
+    std::vector<FieldInfo> customs;
     for (const auto& c : custom) {
         FieldInfo i;
         i.name = "custom." + c.key;
@@ -253,8 +252,15 @@ std::vector<FieldInfo> fields_of(const std::string& type, const std::vector<Cust
             i.kind = FieldKind::Ref, i.ref_type = c.link_type;
         else
             i.kind = FieldKind::Text;
-        out.push_back(std::move(i));
+        customs.push_back(std::move(i));
     }
+    out.insert(out.begin() + insert_at, customs.begin(), customs.end());
+    FieldInfo updated;
+    updated.name = "updated_at";
+    updated.label = "Updated";
+    updated.kind = FieldKind::Timestamp;
+    updated.read_only = true;
+    out.push_back(updated);
     return out;
 }
 

@@ -45,7 +45,9 @@ void opened(const std::string& path) {
 
 extern "C" {
 // Starts loading `name` from IndexedDB; bench_storage_opened() says when it is open.
-EMSCRIPTEN_KEEPALIVE void bench_storage_open(const char* name) { crm::platform::load_database(name, opened); }
+EMSCRIPTEN_KEEPALIVE void bench_storage_open(const char* name) {
+    crm::platform::load_database(name, opened);
+}
 
 EMSCRIPTEN_KEEPALIVE const char* bench_storage_opened() {
     g_result = g_opened.is_null() ? "" : g_opened.dump();

@@ -35,6 +35,19 @@ export async function clickHeader(page, label) {
   await page.waitForTimeout(50);
 }
 
+// Scrolls the panel under `anchor` with the mouse wheel until `label` is on screen, as a person
+// scrolls to a field below the fold.
+export async function scrollTo(page, label, anchor) {
+  for (let i = 0; i < 30; ++i) {
+    if (await page.evaluate((l) => window.crm.itemRect(l) !== null, label)) return;
+    const a = await itemRect(page, anchor);
+    await page.mouse.move(a.x + a.w / 2, a.y + a.h / 2);
+    await page.mouse.wheel(0, 300);
+    await page.waitForTimeout(150);
+  }
+  await itemRect(page, label);  // fails with the label named
+}
+
 // Picks `option` from the combo box `combo` with two clicks.
 export async function choose(page, combo, option) {
   await clickSettled(page, combo);

@@ -1,10 +1,11 @@
 // The record tables as a person shapes them, with real mouse and keyboard input: a header click
 // sorts in the database, the filter bar builds the domain's structured filter (field, operator,
 // value; and/or), the filters, columns and sort are saved as a view, and after a reload picking
-// the view from the list brings them all back. A row's link opens the record; Back returns.
+// the view from the list brings them all back. A row's link opens the record, where a custom
+// field defined on another device is edited in place; Back returns.
 import { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot, startServer,
          state, tempDir, waitForApp, waitForState } from "./lib.mjs";
-import { choose, clickHeader, clickSettled, pushRecords, sessionOf, settledRect } from "./screens_lib.mjs";
+import { choose, clickHeader, clickSettled, pushRecords, scrollTo, sessionOf, settledRect } from "./screens_lib.mjs";
 
 await runTest("browser views", async ({ defer, step }) => {
   const data = tempDir("crm-views-");
@@ -55,7 +56,7 @@ await runTest("browser views", async ({ defer, step }) => {
   await choose(page, "Filter 1 op", "starts with");
   await fill(page, "Filter 1 value", "ada");
   s = await waitForState(page, (x) => x.table.total === 2 && x.table.matchAny, "two contacts match either condition");
-  await screenshot(page, "screens-contacts-filtered");
+  await screenshot(page, "views-filtered");
 
   step("the filters, columns and sort are saved as a view");
   await clickHeader(page, "Header Name");  // descending
@@ -79,12 +80,24 @@ await runTest("browser views", async ({ defer, step }) => {
   assert(s.table.sort[0].field === "name" && s.table.sort[0].descending, `the sort came back: ${JSON.stringify(s.table.sort)}`);
   assert(JSON.stringify(s.table.columns) === JSON.stringify(savedColumns), `the columns came back: ${s.table.columns}`);
   assert(JSON.stringify(s.table.visibleTitles) === JSON.stringify(["Grace Hopper", "Ada Lovelace"]), `rows: ${s.table.visibleTitles}`);
-  await screenshot(page, "screens-view-reapplied");
+  await screenshot(page, "views-reapplied");
+
+  step("a custom field defined elsewhere shows on the record page and is edited in place");
+  await pushRecords(server.url, session.token, "field_def", [
+    { record_type: "contact", key: "tier", label: "Tier", kind: "choice", choices: ["gold", "silver"], position: 1 },
+  ]);
+  await waitForState(page, (x) => x.sync === "synced" && x.dataVersion > s.dataVersion, "the field definition to arrive");
 
   step("a row's link opens the record");
   await click(page, "Open Grace Hopper");
   await waitForState(page, (x) => x.record && x.record.title === "Grace Hopper", "Grace's page from the table");
+  await scrollTo(page, "Field custom.tier", "Record fields");
+  await choose(page, "Field custom.tier", "Gold");
+  s = await waitForState(page, (x) => x.record.values.custom.tier === "gold", "the custom field saved");
+  assert(s.record.timeline.some((e) => e.kind === "field" && e.field === "custom.tier"), "the change is on the timeline");
+  await screenshot(page, "views-custom-field");
   await page.goBack();
   await waitForState(page, (x) => x.route === "#/contacts", "Back to the table");
+  assert((await state(page)).table.columns.length === savedColumns.length, "a new custom field column starts hidden");
   assertNoConsoleErrors(page);
 });
