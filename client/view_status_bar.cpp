@@ -45,8 +45,11 @@ void draw_status_bar(AppState& app) {
     draw_account_menu(app);
 
     std::string status = app.auth.signed_in ? sync_status_text(app.sync) : "Not signed in";
-    if (std::string storage = platform::storage_error(); !storage.empty()) status = storage;
-    ImVec4 colour = app.sync.phase == SyncPhase::Synced && app.sync.unpushed == 0 ? theme::kOk
+    const std::string storage = platform::storage_error();
+    if (!storage.empty()) status = storage;
+    // A save that cannot reach local storage is an error whatever the sync says.
+    ImVec4 colour = !storage.empty()                                              ? theme::kError
+                    : app.sync.phase == SyncPhase::Synced && app.sync.unpushed == 0 ? theme::kOk
                     : app.sync.phase == SyncPhase::Error                          ? theme::kError
                                                                                   : theme::kWarn;
     // A long catch-up (a new device pulling a large workspace) shows how far it has come.
