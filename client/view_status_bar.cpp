@@ -40,7 +40,6 @@ void draw_account_menu(AppState& app) {
 void draw_status_bar(AppState& app) {
     if (!ImGui::BeginMenuBar()) return;
     ImGui::TextUnformatted("CRM");
-    ImGui::TextColored(theme::kMuted, "Contacts");
 
     draw_account_menu(app);
 
