@@ -5,9 +5,9 @@
 import { randomBytes } from "node:crypto";
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
 
-const hex = (n) => randomBytes(n).toString("hex");
+export const hex = (n) => randomBytes(n).toString("hex");
 
-async function api(base, path, { method = "GET", body, token } = {}) {
+export async function api(base, path, { method = "GET", body, token } = {}) {
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -24,8 +24,8 @@ async function signUp(base, workspace) {
   });
 }
 
-const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "Niklaus", "José", "Zoë"];
-const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen", "Wirth", "Müller", "O'Neil"];
+export const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "Niklaus", "José", "Zoë"];
+export const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen", "Wirth", "Müller", "O'Neil"];
 const STAGES = ["subscriber", "lead", "opportunity", "customer"];
 
 // Pushes `count` contacts (9 fields each) in batches of at most 5,000 changes.

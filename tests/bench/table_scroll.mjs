@@ -3,23 +3,8 @@
 // (window.crm.state().drawMs), while the mouse wheel scrolls, sorted by name (an index serves the
 // pages) and by email (each page is sorted by SQLite without an index). The workspace is seeded
 // over HTTP with the push endpoint every client uses, then synced into a fresh profile.
-import { randomBytes } from "node:crypto";
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
-
-const hex = (n) => randomBytes(n).toString("hex");
-
-async function api(base, path, { method = "GET", body, token } = {}) {
-  const headers = {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(new URL(path, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await r.json();
-  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "Niklaus", "José", "Zoë"];
-const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen", "Wirth", "Müller", "O'Neil"];
+import { api, FIRST, hex, LAST } from "./sync_browser.mjs";
 
 async function seed(base, token, count) {
   const replica = hex(16), wall = Date.now() - 3_600_000;

@@ -4,22 +4,12 @@
 // the second person joins with an invite code typed into the sign-in screen.
 import { assert, assertNoConsoleErrors, click, fill, itemRect, launchBrowser, openPage, removeDir, runTest, screenshot,
          startServer, state, tempDir, waitForApp, waitForState } from "./lib.mjs";
-
-async function settled(page, label) {
-  let last = await itemRect(page, label);
-  for (let i = 0; i < 20; ++i) {
-    await page.waitForTimeout(40);
-    const r = await itemRect(page, label);
-    if (r.x === last.x && r.y === last.y) return r;
-    last = r;
-  }
-  return last;
-}
+import { settledRect } from "./screens_lib.mjs";
 
 async function createContact(page, name, email) {
   await click(page, "Nav Contacts");
   await click(page, "New record");
-  await settled(page, "Create form");
+  await settledRect(page, "Create form");
   await fill(page, "New name", name);
   await fill(page, "New email", email);
   await click(page, "Create save");
