@@ -38,7 +38,7 @@ struct SyncState {
 
 // Every screen the shell can show. Adding one takes a value here, its draw function (views.h)
 // and one row in the screen list of view_shell.cpp.
-enum class Screen { Contacts, Companies, Deals, Cases, Record };
+enum class Screen { Contacts, Companies, Deals, Cases, Board, MyWork, CasesQueue, Settings, Record };
 
 // Where the person is: a screen, and for a record page the record. The address bar mirrors it
 // ("#/contacts", "#/contact/<id>").
@@ -145,6 +145,8 @@ struct TableView {
     bool scroll_top = false;    // the query changed: show its first rows
     float last_query_ms = 0;
 
+    bool focus_filter = false;  // "/": the filter bar's first value field takes the keyboard
+
     // Set after a pull merged other replicas' changes (sync_client.cpp sets contacts.stale): the
     // shell then reloads every view.
     bool stale = true;
@@ -198,6 +200,183 @@ struct RecordPage {
     ActivityDraft draft;
 };
 
+// ---- the pipeline board (view_board.cpp) -------------------------------------------------------
+
+// One deal as its card shows it.
+struct BoardCard {
+    std::string id, name, company, currency, close_date, status;
+    double amount = 0;
+    bool has_amount = false;
+};
+
+// One stage of the pipeline: its cards in order, their count and totals per currency.
+struct BoardColumn {
+    std::string stage_id, name, outcome;  // outcome: open, won, lost
+    std::vector<BoardCard> cards;
+    std::map<std::string, double> totals;  // amount by currency ("" for amounts without one)
+    int visible_first = 0, visible_end = 0;  // the cards drawn in the last frame
+};
+
+// The close-date filter of the board, as presets a person picks.
+enum class CloseWithin { Any, PastDue, ThisMonth, Next30Days, ThisQuarter };
+
+struct BoardView {
+    std::string pipeline_id;  // the pipeline shown; empty until the first is picked
+    std::vector<std::pair<std::string, std::string>> pipelines;  // (id, name) by position
+    std::vector<std::string> owners;                             // distinct owners of its deals
+    uint64_t pipelines_version = 0;                              // data version `pipelines` was read at
+
+    // Filters.
+    std::string text;          // deal or company name contains
+    std::string applied_text;  // `text` once typing pauses
+    int64_t text_typed_ms = 0;
+    std::string owner;  // empty: anyone
+    CloseWithin close = CloseWithin::Any;
+
+    // What the database said: read once per filter and data change, never per frame.
+    std::string query_key;
+    int64_t loaded_ms = 0;
+    bool reload_now = false;  // after a move made here: no throttling
+    int64_t loads = 0;
+    int64_t filter_loads = 0;  // of which for a new question (filters, pipeline), not newer data
+    float last_load_ms = 0;
+    std::vector<BoardColumn> columns;
+    int64_t cards_drawn = 0;  // cards drawn in the last frame (only the visible ones are)
+
+    // A card being dragged.
+    BoardCard drag_card;           // the pressed card; its id is empty when none is
+    int drag_from = -1;            // its column
+    bool dragging = false;         // moved past the drag threshold
+    int drop_column = -1;          // the column under the pointer while dragging
+    float grab_x = 0, grab_y = 0;  // where on the card it was grabbed
+
+    // The last move, for its notice and Undo; and the domain's words when a move is refused.
+    std::string moved_id, moved_name, moved_from_stage, moved_to_name;
+    int64_t moved_until_ms = 0;
+    int64_t moves = 0;
+    std::string error;
+};
+
+// ---- my work (view_my_work.cpp) ----------------------------------------------------------------
+
+struct TaskItem {
+    std::string id, subject, priority;
+    int64_t due_ms = 0;  // 0: no due date
+    bool done = false;
+    std::string record_type, record_id, record_title;  // what it belongs to, if anything
+};
+
+struct TaskGroupList {
+    std::string title;  // "Overdue", "Due today", ...
+    std::vector<TaskItem> items;  // the first ones
+    int64_t total = 0;
+};
+
+// The quick "new task" form at the top of My work.
+struct NewTaskForm {
+    std::string subject;
+    std::string due;                     // "YYYY-MM-DD" or "YYYY-MM-DD HH:MM", local time
+    std::string link_type = "contact";   // what it is about: contact, company, deal or case
+    FieldEdit link;                      // the picked record's id
+    std::map<std::string, std::string> titles;  // "type/id" -> name of the picked record
+    std::string error;
+};
+
+// A task that fell due while the app was open: shown as a notice until dismissed.
+struct Reminder {
+    std::string task_id, subject;
+    int64_t due_ms = 0;
+    std::string record_type, record_id;  // what the task is about, for "Open"
+};
+
+enum class WhoseTasks { MineAndUnassigned, Mine, Everyone };
+
+struct MyWork {
+    WhoseTasks whose = WhoseTasks::MineAndUnassigned;
+    std::string query_key;
+    int64_t regroup_ms = 0;  // when a task moves group (a due time passes, midnight): read again
+    std::vector<TaskGroupList> groups;
+    std::vector<std::string> done_here;  // ticked on this visit: they stay in place, struck through
+    int64_t loads = 0;
+    NewTaskForm form;
+    std::string notice, error;
+    int64_t notice_until_ms = 0;
+
+    // Reminders: checked on every screen, once per data change and when the next task falls due.
+    int64_t watch_from_ms = 0;          // tasks due after this and up to now have been looked at
+    uint64_t watch_version = 0;
+    int64_t next_due_ms = -1;           // the next open task's due time; -1: none
+    std::vector<std::string> reminded;  // task ids already shown, never shown again
+    std::vector<Reminder> reminders;    // on screen
+};
+
+// ---- the cases queue (view_cases_queue.cpp) ---------------------------------------------------
+
+struct QueueRow {
+    std::string id, subject, status, priority, queue, who;  // who: the contact or company
+    int64_t opened_ms = 0, first_response_due_ms = 0, first_response_ms = 0, resolution_due_ms = 0,
+            resolved_ms = 0;  // 0: none
+};
+
+struct CasesQueue {
+    std::string status;    // empty: every open status
+    std::string priority;  // empty: any
+    std::string text, applied_text;
+    int64_t text_typed_ms = 0;
+    std::string query_key;
+    int64_t loaded_ms = 0;
+    int64_t loads = 0;
+    float last_load_ms = 0;
+    std::vector<QueueRow> rows;  // by status, then priority, then the earliest due time
+    int64_t visible_first = 0, visible_end = 0;
+};
+
+// ---- the command palette (view_palette.cpp) ----------------------------------------------------
+
+// One line of the palette: a command, or a record found by the search index.
+struct PaletteItem {
+    std::string group;     // "Commands", "Contacts", "Companies", ...
+    std::string label;     // the command's name or the record's title
+    std::string detail;    // a record's email, domain, amount or status
+    std::string shortcut;  // a command's keys ("G 1", "N"); empty for records
+    std::string command;   // a command's id; empty for records
+    std::string type, id;  // a record
+};
+
+struct PaletteState {
+    bool open = false;
+    bool just_opened = false;  // the search field takes the keyboard on the next frame
+    std::string query;
+    std::string searched;          // the query `items` answer
+    uint64_t searched_version = 0;  // and the data version they were read at
+    std::vector<PaletteItem> items;
+    int selected = 0;               // index into items
+    bool scroll_to_selected = false;
+    float last_query_ms = 0;        // the search index query, for the tests and the benchmark
+    std::string error;              // the search's message, shown in the palette
+    int64_t g_pressed_ms = 0;       // "G" was pressed: a digit now goes to that sidebar screen
+};
+
+// ---- settings (view_settings.cpp) ----------------------------------------------------------------
+
+struct SettingsState {
+    uint64_t loaded_version = 0;
+    std::vector<nlohmann::json> pipelines, stages, field_defs;  // live records, by position
+    std::map<std::string, int64_t> deals_in;                    // stage or pipeline id -> live deals
+    std::vector<std::pair<std::string, int64_t>> tags;          // tag -> records carrying it
+    uint64_t tags_version = 0;
+    std::string pipeline_id;                  // the pipeline whose stages are shown
+    std::map<std::string, FieldEdit> edits;   // "stage/<id>/name", "new_stage", ... -> typed text, error
+    std::string notice;                       // "Saved", shown briefly
+    int64_t notice_until_ms = 0;
+    // The new custom field form.
+    std::string field_type = "contact", field_kind = "text", field_link_type = "contact";
+    bool field_required = false;
+    std::string editing_field;  // a field_def id whose label and choices are being edited
+    std::string server_address;
+    bool server_loaded = false;
+};
+
 // ---- the app -----------------------------------------------------------------------------------
 
 struct AppState {
@@ -217,6 +396,11 @@ struct AppState {
 
     TableView contacts, companies, deals, cases;
     RecordPage record;
+    BoardView board;
+    MyWork work;
+    CasesQueue queue;
+    PaletteState palette;
+    SettingsState settings;
     RefPicker picker;
     // Pipelines and stages for their choice lists, read once per data version: [(id, name)].
     struct SmallList {

@@ -196,7 +196,8 @@ void frame() {
     ImGuiIO& io = ImGui::GetIO();
     glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
                static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
-    glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
+    const ImVec4 bg = crm::theme::background();
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (g_app.frame == 0) g_first_frame_ms = emscripten_get_now();  // ms since navigation started
@@ -210,7 +211,7 @@ int main() {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // layout state will live in the workspace database, not a file
-    crm::theme::apply_light();
+    crm::theme::apply_saved();  // the theme chosen on this device, or the system's
     if (!crm::platform::init_window()) {
         std::fprintf(stderr, "This browser has no WebGL2; the CRM needs it to draw.\n");
         return 1;

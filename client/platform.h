@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace crm::platform {
 
@@ -54,7 +55,11 @@ struct HttpResponse {
     int status = 0;    // 0: no answer (offline, server down)
     std::string body;
 };
-// Starts an HTTP request to this page's origin; `done` runs on a later frame.
+// The setting naming the sync server's origin ("https://crm.example.com"); empty or absent: the
+// page's own origin. Requests read it as they start.
+inline constexpr const char* kServerSetting = "crm.server";
+// Starts an HTTP request to the sync server (this page's origin unless kServerSetting names
+// another); `done` runs on a later frame.
 void http_request(const std::string& method, const std::string& path, const std::string& body,
                   std::function<void(HttpResponse)> done);
 // Sends "Authorization: Bearer <token>" with every later request; an empty token sends none.
@@ -77,5 +82,22 @@ float device_pixel_ratio();
 void update_cursor();
 // Runs `frame` once per animation frame, forever.
 void run_main_loop(void (*frame)());
+
+// ---- keyboard shortcuts, clipboard, look (platform_web.cpp) -------------------------------------
+
+// A key pressed since the last frame, as the browser names it ("k", "N", "/", "Escape"), with
+// the modifiers held: for the app's shortcuts (Dear ImGui 1.86 knows no letter keys but a few).
+struct KeyPress {
+    std::string key;
+    bool ctrl = false, shift = false, alt = false, meta = false;
+};
+// The keys pressed since the last frame, oldest first.
+const std::vector<KeyPress>& key_presses();
+// True on macOS, where shortcuts use Cmd instead of Ctrl (and are shown as "Cmd+K").
+bool is_mac();
+// Puts `text` on the system clipboard (text fields copy through this too).
+void set_clipboard_text(const std::string& text);
+// True when the system asks for a dark colour scheme (prefers-color-scheme).
+bool prefers_dark_scheme();
 
 }  // namespace crm::platform

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "imgui.h"
 #include "platform.h"
@@ -18,9 +19,9 @@ namespace {
 // Browser events arrive between frames, sometimes a press and its release before one frame:
 // they are queued and fed to ImGui so that each frame sees at most one change per button/key.
 struct InputEvent {
-    enum Kind { MouseMove, MouseButton, Key, Wheel, Chars } kind;
+    enum Kind { MouseMove, MouseButton, Key, Wheel, Chars, Press, Paste } kind;
     float x = 0, y = 0;
-    int index = 0;  // mouse button or ImGuiKey
+    int index = 0;  // mouse button or ImGuiKey; Press: the modifiers (bits ctrl 1, shift 2, alt 4, meta 8)
     bool down = false;
     std::string text;
 };
@@ -32,6 +33,10 @@ struct WindowState {
     float dpr = 1;
     EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = 0;
     int64_t last_input_ms = 0;
+    std::vector<KeyPress> presses;  // since the last frame, for the app's shortcuts
+    std::string clipboard;          // the last text copied or pasted, for ImGui
+    bool text_focus = false;        // the hidden text area has the focus (a text field is active)
+    bool paste_frame = false;       // this frame presses the paste shortcut for ImGui (below)
 };
 WindowState g_window;
 
@@ -69,10 +74,22 @@ void note_modifiers(const EmscriptenKeyboardEvent* e) {
 }
 
 EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void*) {
+    // An input method is composing (keyCode 229): its keys belong to it, and the text it
+    // composes arrives through the hidden text area (compositionend).
+    if (e->keyCode == 229) return false;
     note_modifiers(e);
     const bool down = type == EMSCRIPTEN_EVENT_KEYDOWN;
     int key = imgui_key_for(e->key);
     bool handled = false;
+    if (down) {
+        const int mods = (e->ctrlKey ? 1 : 0) | (e->shiftKey ? 2 : 0) | (e->altKey ? 4 : 0) | (e->metaKey ? 8 : 0);
+        g_window.queue.push_back({InputEvent::Press, 0, 0, mods, true, e->key});
+    }
+    // Paste comes from the browser's 'paste' event with the system clipboard's text (below),
+    // so ImGui must not paste its own copy on Ctrl+V as well.
+    if ((e->ctrlKey || e->metaKey) && key == ImGuiKey_V) return false;
+    // Ctrl/Cmd+K opens the command palette, not the browser's search.
+    if ((e->ctrlKey || e->metaKey) && (std::strcmp(e->key, "k") == 0 || std::strcmp(e->key, "K") == 0)) return true;
     if (key >= 0) {
         g_window.queue.push_back({InputEvent::Key, 0, 0, key, down, {}});
         handled = true;
@@ -146,6 +163,21 @@ void apply_queued_input() {
             case InputEvent::Chars:
                 io.AddInputCharactersUTF8(ev.text.c_str());
                 break;
+            case InputEvent::Paste:
+                // ImGui drops characters typed while Ctrl is held, so a paste is given to it as
+                // its own shortcut: the text becomes the clipboard ImGui reads, and this frame
+                // presses Ctrl+V (Cmd+V on macOS); the release waits for the next frame.
+                if (key_changed[ImGuiKey_V]) return;
+                g_window.clipboard = ev.text;
+                g_window.paste_frame = true;
+                io.KeysDown[ImGuiKey_V] = true;
+                g_window.queue.pop_front();
+                g_window.queue.push_front({InputEvent::Key, 0, 0, ImGuiKey_V, false, {}});
+                return;
+            case InputEvent::Press:
+                g_window.presses.push_back({ev.text, (ev.index & 1) != 0, (ev.index & 2) != 0, (ev.index & 4) != 0,
+                                            (ev.index & 8) != 0});
+                break;
         }
         g_window.queue.pop_front();
     }
@@ -179,6 +211,9 @@ EM_JS(void, js_http_request, (int id, const char* method, const char* path, cons
         init.headers["Content-Type"] = "application/json";
     }
     if (Module.crmAuthToken) init.headers["Authorization"] = "Bearer " + Module.crmAuthToken;
+    // Settings can name another sync server (an origin; empty: this page's own).
+    var server = "";
+    try { server = window.localStorage.getItem("crm.server") || ""; } catch (e) {}
     var done = function(status, text) {
         var len = lengthBytesUTF8(text) + 1;
         var ptr = _malloc(len);
@@ -186,7 +221,7 @@ EM_JS(void, js_http_request, (int id, const char* method, const char* path, cons
         _crm_http_done(id, status, ptr);
         _free(ptr);
     };
-    fetch(UTF8ToString(path), init)
+    fetch(server + UTF8ToString(path), init)
         .then(function(r) { return r.text().then(function(t) { done(r.status, t); }); })
         .catch(function(e) { done(0, String(e && e.message || e)); });
 });
@@ -231,6 +266,89 @@ std::string load_setting(const std::string& key) {
 
 void save_setting(const std::string& key, const std::string& value) { js_save_setting(key.c_str(), value.c_str()); }
 
+// ---- text input, clipboard, look ---------------------------------------------------------------
+
+// Text that arrives without a printable keydown (an input method's composition, dead keys,
+// a mobile keyboard, insertText) and pasted text come through a hidden text area that has the
+// focus while an ImGui text field is active; printable keydowns are prevented, so the text area
+// only ever receives the text the keydowns do not carry. Both go to crm_text_input in order with
+// the key events.
+EM_JS(void, js_install_text_input, (), {
+    var area = document.createElement("textarea");
+    area.id = "crm-text-input";
+    area.setAttribute("aria-hidden", "true");
+    area.setAttribute("autocomplete", "off");
+    area.setAttribute("autocapitalize", "off");
+    area.setAttribute("spellcheck", "false");
+    area.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;opacity:0;padding:0;border:0;" +
+                         "margin:0;resize:none;overflow:hidden;pointer-events:none;z-index:-1";
+    document.body.appendChild(area);
+    var composing = false;
+    var send = function(text, pasted) {
+        if (!text) return;
+        var len = lengthBytesUTF8(text) + 1;
+        var ptr = _malloc(len);
+        stringToUTF8(text, ptr, len);
+        _crm_text_input(ptr, pasted ? 1 : 0);
+        _free(ptr);
+    };
+    var take = function(fallback) {
+        var text = area.value || fallback || "";
+        area.value = "";
+        send(text);
+    };
+    area.addEventListener("compositionstart", function() { composing = true; });
+    area.addEventListener("compositionend", function(e) { composing = false; take(e.data); });
+    area.addEventListener("input", function(e) { if (!composing && !e.isComposing) take(""); });
+    document.addEventListener("paste", function(e) {
+        var text = e.clipboardData ? e.clipboardData.getData("text/plain") : "";
+        e.preventDefault();
+        send(text, true);
+    });
+    Module.crmTextArea = area;
+});
+
+EM_JS(void, js_focus_text_input, (int on), {
+    var area = Module.crmTextArea;
+    if (!area) return;
+    if (on) area.focus({ preventScroll: true });
+    else if (document.activeElement === area) area.blur();
+});
+
+EM_JS(void, js_set_clipboard, (const char* text), {
+    var t = UTF8ToString(text);
+    try {
+        if (navigator.clipboard && navigator.clipboard.writeText)
+            navigator.clipboard.writeText(t).catch(function(e) { console.warn("could not copy to the clipboard: " + e); });
+    } catch (e) { console.warn("could not copy to the clipboard: " + e); }
+});
+
+EM_JS(int, js_prefers_dark, (), {
+    try { return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? 1 : 0; } catch (e) { return 0; }
+});
+
+EM_JS(int, js_is_mac, (), {
+    var p = (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "";
+    return /mac/i.test(p) ? 1 : 0;
+});
+
+const char* get_clipboard_for_imgui(void*) { return g_window.clipboard.c_str(); }
+void set_clipboard_for_imgui(void*, const char* text) { set_clipboard_text(text ? text : ""); }
+
+void set_clipboard_text(const std::string& text) {
+    g_window.clipboard = text;
+    js_set_clipboard(text.c_str());
+}
+
+bool prefers_dark_scheme() { return js_prefers_dark() != 0; }
+
+bool is_mac() {
+    static const bool mac = js_is_mac() != 0;
+    return mac;
+}
+
+const std::vector<KeyPress>& key_presses() { return g_window.presses; }
+
 // ---- window ------------------------------------------------------------------------------------
 
 int64_t now_ms() { return static_cast<int64_t>(emscripten_date_now()); }
@@ -251,6 +369,10 @@ bool init_window() {
     ImGuiIO& io = ImGui::GetIO();
     for (int k = 0; k < ImGuiKey_COUNT; ++k) io.KeyMap[k] = k;  // KeysDown is indexed by ImGuiKey
     io.BackendPlatformName = "crm_platform_web";
+    io.SetClipboardTextFn = set_clipboard_for_imgui;
+    io.GetClipboardTextFn = get_clipboard_for_imgui;
+    io.ConfigMacOSXBehaviors = is_mac();  // Cmd+C/V/X/Z/A in text fields, Option+arrows by word
+    js_install_text_input();
 
     const char* win = EMSCRIPTEN_EVENT_TARGET_WINDOW;
     emscripten_set_keydown_callback(win, nullptr, true, on_key);
@@ -266,12 +388,25 @@ bool init_window() {
 
 void begin_frame() {
     update_canvas_size();
+    g_window.presses.clear();
     apply_queued_input();
     ImGuiIO& io = ImGui::GetIO();
+    // The hidden text area takes the focus while a text field is active (last frame's answer),
+    // so that composed and inserted text reaches it.
+    if (io.WantTextInput != g_window.text_focus) {
+        g_window.text_focus = io.WantTextInput;
+        js_focus_text_input(g_window.text_focus ? 1 : 0);
+    }
     io.KeyCtrl = g_window.ctrl;
     io.KeyShift = g_window.shift;
     io.KeyAlt = g_window.alt;
     io.KeySuper = g_window.super;
+    if (g_window.paste_frame) {
+        g_window.paste_frame = false;
+        io.KeyCtrl = !io.ConfigMacOSXBehaviors;
+        io.KeySuper = io.ConfigMacOSXBehaviors;
+        io.KeyShift = io.KeyAlt = false;
+    }
     static double last = emscripten_get_now();
     double now = emscripten_get_now();
     io.DeltaTime = now > last ? static_cast<float>((now - last) / 1000.0) : 1.0f / 60.0f;
@@ -310,6 +445,20 @@ void update_cursor() {
 void run_main_loop(void (*frame)()) { emscripten_set_main_loop(frame, 0, false); }
 
 }  // namespace crm::platform
+
+// Text from the hidden text area (composition, insertText) or a paste (`pasted`), in order with
+// the keys.
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_text_input(const char* text, int pasted) {
+    using namespace crm::platform;
+    if (!text || !*text) return;
+    // Line ends as ImGui keeps them: "\r\n" and "\r" from other systems' clipboards become "\n".
+    std::string s;
+    for (const char* p = text; *p; ++p) {
+        if (*p != '\r') s += *p;
+        else if (p[1] != '\n') s += '\n';
+    }
+    g_window.queue.push_back({pasted ? InputEvent::Paste : InputEvent::Chars, 0, 0, 0, false, std::move(s)});
+}
 
 extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_done(int id, int status, const char* body) {
     using namespace crm::platform;

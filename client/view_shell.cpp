@@ -31,6 +31,10 @@ const ScreenEntry kScreens[] = {
      [](AppState& a) { draw_table_view(a, a.companies, "company"); }},
     {Screen::Deals, "Deals", "/deals", "deal", [](AppState& a) { draw_table_view(a, a.deals, "deal"); }},
     {Screen::Cases, "Cases", "/cases", "case", [](AppState& a) { draw_table_view(a, a.cases, "case"); }},
+    {Screen::Board, "Pipeline", "/board", "", draw_board},
+    {Screen::MyWork, "My work", "/work", "", draw_my_work},
+    {Screen::CasesQueue, "Case queue", "/queue", "", draw_cases_queue},
+    {Screen::Settings, "Settings", "/settings", "", draw_settings},
 };
 
 const ScreenEntry* entry_for(Screen s) {
@@ -69,6 +73,12 @@ std::optional<Route> parse_route(const std::string& path) {
         }
     }
     return std::nullopt;
+}
+
+std::vector<ScreenLink> screen_links() {
+    std::vector<ScreenLink> out;
+    for (const auto& e : kScreens) out.push_back({e.label, Route{e.screen, "", ""}});
+    return out;
 }
 
 void navigate(AppState& app, const Route& route) {
@@ -165,6 +175,7 @@ void draw_shell(AppState& app) {
     if (stale) ++app.data_version;
     follow_address(app);
     refresh_counts(app);
+    handle_shortcuts(app);
     draw_sidebar(app);
     ImGui::SameLine(0, 0);
     ImGui::BeginChild("##screen", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
@@ -174,6 +185,8 @@ void draw_shell(AppState& app) {
         e->draw(app);
     }
     ImGui::EndChild();
+    draw_reminders(app);  // tasks falling due show on every screen
+    draw_palette(app);
     app.draw_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (app.draw_ms_recent.size() >= 600) app.draw_ms_recent.erase(app.draw_ms_recent.begin());
     app.draw_ms_recent.push_back(static_cast<float>(app.draw_ms));
@@ -220,7 +233,10 @@ nlohmann::json views_state(const AppState& app) {
     json j = {{"route", "#" + route_path(app.route)},
               {"counts", counts},
               {"dataVersion", app.data_version},
-              {"typing", ImGui::GetIO().WantTextInput}};  // a text field has the keyboard
+              {"typing", ImGui::GetIO().WantTextInput},  // a text field has the keyboard
+              {"theme", theme::is_dark() ? "dark" : "light"},
+              {"palette", palette_state(app)}};
+    if (app.route.screen == Screen::Settings) j["settings"] = settings_state(app);
     if (const TableView* t = table_on_screen(app)) {
         json sort = json::array(), filters = json::array();
         for (const auto& s : t->sort) sort.push_back({{"field", s.field}, {"descending", s.descending}});
@@ -282,6 +298,12 @@ nlohmann::json views_state(const AppState& app) {
                        {"related", related},
                        {"draft", p.draft.kind}};
     }
+    if (app.route.screen == Screen::Board) j["board"] = board_state(app);
+    if (app.route.screen == Screen::MyWork) j["work"] = my_work_state(app);
+    if (app.route.screen == Screen::CasesQueue) j["queue"] = cases_queue_state(app);
+    // Reminders show on every screen.
+    j["reminders"] = json::array();
+    for (const auto& r : app.work.reminders) j["reminders"].push_back(r.subject);
     if (!app.draw_ms_recent.empty()) {
         std::vector<float> d = app.draw_ms_recent;
         std::sort(d.begin(), d.end());

@@ -42,6 +42,7 @@ void draw_status_bar(AppState& app) {
     ImGui::TextUnformatted("CRM");
 
     draw_account_menu(app);
+    if (app.auth.signed_in && app.fatal_error.empty()) draw_palette_button(app);
 
     std::string status = app.auth.signed_in ? sync_status_text(app.sync) : "Not signed in";
     const std::string storage = platform::storage_error();

@@ -660,6 +660,9 @@ void draw_filter_bar(AppState& app, TableView& t, const std::vector<FieldInfo>& 
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const float lead_w = 64;
     int remove = -1;
+    // "/" (or the palette): filter by the record's name, typing at once.
+    if (t.focus_filter && t.filters.empty())
+        t.filters.push_back({find_record_spec(t.type)->title_field, Op::Contains, ""});
     for (size_t i = 0; i < t.filters.size(); ++i) {
         FilterRow& row = t.filters[i];
         const std::string n = std::to_string(i);
@@ -740,6 +743,7 @@ void draw_filter_bar(AppState& app, TableView& t, const std::vector<FieldInfo>& 
                                        : f->kind == FieldKind::Date      ? "YYYY-MM-DD"
                                        : is_numeric(*f)                  ? "a number"
                                                                          : "value";
+                    if (t.focus_filter && i == 0) ImGui::SetKeyboardFocusHere();
                     if (input_text("##value", row.value, 0, hint)) t.filter_typed_ms = platform::now_ms();
                     test_hooks::track("Filter " + n + " value");
                 }
@@ -749,6 +753,7 @@ void draw_filter_bar(AppState& app, TableView& t, const std::vector<FieldInfo>& 
         if (quiet_button("Remove", "Filter " + n + " remove")) remove = static_cast<int>(i);
         ImGui::PopID();
     }
+    t.focus_filter = false;
     if (remove >= 0) t.filters.erase(t.filters.begin() + remove);
     if (t.filters.empty()) {
         if (quiet_button("+ Add filter", "Add filter")) t.filters.push_back({});
@@ -1046,6 +1051,7 @@ void draw_table_view(AppState& app, TableView& t, const std::string& type) {
     draw_views_bar(app, t, fields);
     ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - new_w);
     if (primary_button(new_lower.c_str(), "New record")) open_create_form(t);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s  (N)", new_lower.c_str());
     ImGui::Spacing();
     draw_filter_bar(app, t, fields);
     if (!t.query_error.empty()) {

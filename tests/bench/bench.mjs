@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
 import { benchStorageInBrowser } from "./storage_browser.mjs";
 import { benchSyncInBrowser } from "./sync_browser.mjs";
+import { benchBoardDrag } from "./board_drag.mjs";
 import { benchTableScroll } from "./table_scroll.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -139,6 +140,9 @@ await benchSyncInBrowser({ report, median });
 
 // ---- the contacts table of a 100,000-contact workspace, scrolled ---------------------------------
 await benchTableScroll({ report });
+
+// ---- the pipeline board of a 5,000-deal workspace, a card dragged ------------------------------
+await benchBoardDrag({ report });
 
 // ---- 6. the sync server: ingest of 1,000-change batches, and the change log's size ------------
 {
