@@ -61,6 +61,7 @@ std::string state_json() {
         {"signedIn", g_app.auth.signed_in},
         {"cursor", s.cursor},
         {"latest", s.latest},
+        {"adoptedSnapshot", s.adopted_snapshot},
         {"workspace", g_app.auth.workspace_name},
         {"firstFrameMs", g_first_frame_ms},
     };

@@ -92,6 +92,7 @@ Result<Snapshot> write_snapshot(const std::string& source, const std::string& ou
         if (auto s = meta->bind(1, std::to_string(snap.cursor)).bind(2, snap.epoch).bind(3, clock).run(); !s) return s.error();
         if (auto s = db->exec("COMMIT; VACUUM;"); !s) return s.error();
     }
+    snap.size = static_cast<int64_t>(std::filesystem::file_size(out_path, ec));
     snap.gz_path = out_path + ".gz";
     if (auto s = gzip_file(out_path, snap.gz_path); !s) return s.error();
     std::filesystem::remove(out_path, ec);

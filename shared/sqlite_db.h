@@ -21,6 +21,9 @@ class Db {
 public:
     // Opens (creating if needed) the database at `path`; ":memory:" gives a private in-memory one.
     static Result<Db> open(const std::string& path);
+    // Opens a database file image held in memory, read-only, without copying it: `image` must
+    // outlive the Db. For checking a downloaded database before copy_from() takes it in.
+    static Result<Db> open_image(std::string_view image);
     Db(Db&& other) noexcept;
     Db& operator=(Db&& other) noexcept;
     Db(const Db&) = delete;
@@ -35,6 +38,10 @@ public:
     // statements run once per record. Reset it after reading, so it holds no lock.
     Result<Stmt*> cached(const std::string& sql);
     int64_t changes() const;
+    // Replaces this database's whole content with `source`'s, page by page, in one write
+    // transaction (SQLite's online backup): a reader sees the old database or the new one, never
+    // a mix. Fails, leaving this database as it was, while it has a transaction open.
+    Status copy_from(Db& source);
     std::string last_error() const;
     sqlite3* handle() const { return db_; }
 
