@@ -112,18 +112,24 @@ void push(AppState& app) {
 void download_snapshot(AppState& app) {
     app.sync.snapshot_tried = true;
     app.sync.downloading = true;
-    platform::http_download("/api/v1/snapshot", [&app](int status, std::string_view bytes) {
+    const int64_t asked = platform::now_ms();
+    platform::http_download("/api/v1/snapshot", [&app, asked](int status, std::string_view bytes) {
         app.sync.downloading = false;
+        const int64_t arrived = platform::now_ms();
+        app.sync.snapshot_download_ms = arrived - asked;
+        app.sync.snapshot_bytes = static_cast<int64_t>(bytes.size());
         if (status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
         if (session_lost(app, platform::HttpResponse{status, std::string(bytes.substr(0, 2000))})) return;
         if (status == 200) {
-            if (auto s = app.store->adopt_snapshot(bytes); s) {
+            auto adopted = app.store->adopt_snapshot(bytes);
+            app.sync.snapshot_adopt_ms = platform::now_ms() - arrived;
+            if (adopted) {
                 platform::persist();
                 app.contacts.stale = true;
                 app.sync.adopted_snapshot = true;
             } else {
                 std::fprintf(stderr, "crm: the workspace copy was not used (%s); pulling the log instead\n",
-                             s.error().to_string().c_str());
+                             adopted.error().to_string().c_str());
             }
         }
         pull(app);

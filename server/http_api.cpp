@@ -266,7 +266,10 @@ void install_routes(httplib::Server& server, Api& api) {
 
     // Sync: each request reaches the store of its token's workspace, and only that one.
     server.Post("/api/v1/push", [&api](const httplib::Request& req, httplib::Response& res) {
-        if (auto a = authorize(api, req, res)) handle_push(*a->store, a->session.workspace.id, api.options, req, res);
+        if (auto a = authorize(api, req, res)) {
+            handle_push(*a->store, a->session.workspace.id, api.options, req, res);
+            if (res.status == 200) api.workspaces.snapshot_soon(a->session.workspace.id);
+        }
     });
     server.Get("/api/v1/pull", [&api](const httplib::Request& req, httplib::Response& res) {
         if (auto a = authorize(api, req, res)) handle_pull(*a->store, api.options, req, res);

@@ -104,6 +104,9 @@ Result<Snapshot> SnapshotCache::get(int64_t latest) {
     const bool fresh = !current_.gz_path.empty() && latest - current_.cursor <= std::max<int64_t>(1000, current_.cursor / 10);
     if (fresh) return current_;
     std::error_code ec;
+    // Files of an earlier run of the server (or of one killed while making a snapshot) are
+    // never served again: remove them before making this run's first.
+    if (current_.gz_path.empty()) std::filesystem::remove_all(folder_, ec);
     std::filesystem::create_directories(folder_, ec);
     auto made = write_snapshot(source_, folder_ + "/" + new_id() + ".db");
     if (!made) return made.error();

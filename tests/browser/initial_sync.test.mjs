@@ -2,7 +2,7 @@
 // instead of replaying the whole change log, then goes on as a replica of its own: its edits
 // reach the other devices, theirs reach it, and everything survives a reload.
 import { assert, assertNoConsoleErrors, click, launchBrowser, openPage, removeDir, runTest, screenshot, startServer,
-         tempDir, waitForState } from "./lib.mjs";
+         tempDir, waitForApp, waitForState } from "./lib.mjs";
 import { createRecord, pushRecords, sessionOf } from "./screens_lib.mjs";
 
 const SEEDED = 2000;
@@ -45,6 +45,7 @@ await runTest("browser initial sync", async ({ defer, step }) => {
 
   step("a reload keeps the downloaded workspace and does not download it again");
   await second.reload();
+  await waitForApp(second);
   const after = await waitForState(second, (s) => s.signedIn && s.contacts === SEEDED + 3 && s.sync === "synced",
                                    "the stored workspace after a reload", 60000);
   assert(!after.adoptedSnapshot, "a device that has synced merges changes; it never replaces its database again");
