@@ -110,6 +110,10 @@ Stmt& Stmt::bind(int index, double number) {
     sqlite3_bind_double(stmt_, index, number);
     return *this;
 }
+Stmt& Stmt::bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+}
 Stmt& Stmt::bind_null(int index) {
     sqlite3_bind_null(stmt_, index);
     return *this;
@@ -140,6 +144,10 @@ void Stmt::reset() {
 std::string Stmt::text(int column) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+std::string_view Stmt::blob(int column) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string_view();
 }
 int64_t Stmt::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 double Stmt::real(int column) const { return sqlite3_column_double(stmt_, column); }

@@ -63,6 +63,7 @@ public:
     Stmt& bind(int index, int64_t number);
     Stmt& bind(int index, int number) { return bind(index, static_cast<int64_t>(number)); }
     Stmt& bind(int index, double number);
+    Stmt& bind_blob(int index, std::string_view bytes);
     Stmt& bind_null(int index);
 
     // Steps once: true when a row is ready, false when done; an error is returned as a value.
@@ -72,6 +73,8 @@ public:
     void reset();
 
     std::string text(int column) const;
+    // The bytes of a BLOB column, valid until the next step or reset.
+    std::string_view blob(int column) const;
     int64_t integer(int column) const;
     double real(int column) const;
     bool is_null(int column) const;

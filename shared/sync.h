@@ -32,6 +32,9 @@ struct Change {
 
 // Parses and validates one change; errors name the offending member.
 Result<Change> parse_change(const nlohmann::json& j);
+// Checks one change's members: a known type and field, ids of 32 hex digits, a valid stamp, a
+// value of the field's kind. Errors name the offending member, as parse_change's do.
+Status check_change(const Change& c);
 // Parses a JSON array of changes, all or nothing; errors say which element ("changes[3].field: ...").
 Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_changes = kMaxBatchChanges);
 
@@ -44,5 +47,8 @@ std::string field_stamp(const nlohmann::json& clocks, const std::string& field);
 // Returns how many changes won.
 // Index updates go into `search` when given (the caller flushes it), else are written at the end.
 Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, class SearchBatch* search = nullptr);
+// The same merge, leaving the search index alone: for the sync server, which keeps no index
+// (snapshots build theirs).
+Result<int64_t> apply_changes_unindexed(Db& db, const std::vector<Change>& changes);
 
 }  // namespace crm
