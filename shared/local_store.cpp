@@ -446,8 +446,7 @@ Status LocalStore::resend_everything() {
             if (!row) return row.error();
             if (!*row) break;
             json record = read_record(*st, spec);
-            json clocks = json::parse(st->text(static_cast<int>(spec.fields.size()) + 2), nullptr, false);
-            if (!clocks.is_object()) continue;
+            json clocks = parse_clocks(st->text(static_cast<int>(spec.fields.size()) + 2));
             // Fields grouped by the stamp that wrote them: one outbox row per stamp.
             std::map<std::string, json> by_stamp;
             auto add = [&](const std::string& field, const json& value) {

@@ -85,6 +85,36 @@ std::string field_stamp(const json& clocks, const std::string& field) {
     return {};
 }
 
+json parse_clocks(std::string_view text) {
+    json stored = json::parse(text, nullptr, false);
+    if (!stored.is_object()) return json::object();
+    const json none = json::array();
+    const json& stamps = stored.contains("@") ? stored["@"] : none;
+    if (!stamps.is_array()) return json::object();
+    json out = json::object();  // only what reads as a stamp: field_stamp() relies on strings
+    for (const auto& [field, value] : stored.items()) {
+        if (field == "@") continue;
+        if (value.is_string()) out[field] = value;
+        else if (value.is_number_unsigned() && value.get<size_t>() < stamps.size() && stamps[value.get<size_t>()].is_string())
+            out[field] = stamps[value.get<size_t>()];
+    }
+    return out;
+}
+
+std::string dump_clocks(const json& clocks) {
+    json stamps = json::array();
+    std::map<std::string, size_t> index;  // stamp -> its place in "@"
+    json out = json::object();
+    for (const auto& [field, value] : clocks.items()) {
+        if (!value.is_string()) continue;
+        auto [it, added] = index.emplace(value.get<std::string>(), stamps.size());
+        if (added) stamps.push_back(value);
+        out[field] = it->second;
+    }
+    out["@"] = std::move(stamps);
+    return out.dump();
+}
+
 namespace {
 
 // "hlc replica": comparing these strings compares (hlc, replica), since the hlc is fixed-width.
@@ -105,8 +135,7 @@ public:
         if (!row) return row.error();
         const bool exists = *row;
         json current = exists ? read_record(sel, spec) : json();
-        json clocks = exists ? json::parse(sel.text(static_cast<int>(spec.fields.size()) + 2), nullptr, false) : json::object();
-        if (!clocks.is_object()) clocks = json::object();
+        json clocks = exists ? parse_clocks(sel.text(static_cast<int>(spec.fields.size()) + 2)) : json::object();
         sel.reset();
 
         // Per field, the winner among this batch's changes and the stored clock. An equal stamp
@@ -181,7 +210,7 @@ public:
         auto write = cached(sql);
         if (!write) return write.error();
         Stmt& w = **write;
-        w.bind(1, clocks.dump()).bind(2, custom.dump()).bind(3, wall).bind(4, id);
+        w.bind(1, dump_clocks(clocks)).bind(2, custom.dump()).bind(3, wall).bind(4, id);
         for (size_t i = 0; i < cols.size(); ++i) bind_field(w, static_cast<int>(i + 5), *cols[i], merged[cols[i]->name]);
         if (auto s = w.run(); !s) return s.error();
 
