@@ -11,6 +11,10 @@
 //       each way is also timed until the records have caught up ("merged": for HTTP, until the
 //       server, told to stop, has finished merging and exited). Ratios are taken per run, then
 //       the median. Also times the steps of a push on their own.
+//   crm-bench-sync read WORKDIR [ROUNDS] [BATCHES]
+//       Milliseconds to read one 1,000-change push body (the quick reader alone, without
+//       check_change; the general JSON parser; a plain copy of the body, for scale), the median
+//       over ROUNDS (default 20) passes over BATCHES bodies (default 100).
 //   crm-bench-sync storage WORKDIR [CONTACTS] [EDITS]
 //       Ingests CONTACTS generated contacts (default 100,000) and EDITS edits (default 20,000)
 //       through SyncStore, then measures the bytes the change log (+ interned names and batch
@@ -371,6 +375,43 @@ json ingest(const std::string& work, int runs, int64_t batch_count) {
               {"merge", median(merge) * per_batch_ms}}}};
 }
 
+// The push-body reader on its own, body by body, so that a median is taken over many reads.
+json read_bodies(const std::string& work, int rounds, int64_t batch_count) {
+    auto batches = generated_batches(work, batch_count * 1000 / 12 + 100, 0, 1000);
+    if (static_cast<int64_t>(batches.size()) < batch_count) die("generated too few changes");
+    batches.resize(static_cast<size_t>(batch_count));
+    std::vector<std::string> bodies;
+    size_t bytes = 0;
+    for (const auto& b : batches) {
+        json changes = json::array();
+        for (const auto& c : b.changes) changes.push_back(c.to_json());
+        bodies.push_back(json{{"batch_id", b.id}, {"changes", std::move(changes)}}.dump());
+        bytes += bodies.back().size();
+    }
+    std::vector<double> quick, general, copy;
+    size_t sink = 0;
+    for (int round = 0; round < rounds; ++round)
+        for (const auto& body : bodies) {
+            auto t = Clock::now();
+            auto p = crm::read_push_body(body);
+            quick.push_back(seconds_since(t) * 1000);
+            if (!p || p->changes.size() != 1000) die("the quick reader refused a body");
+            t = Clock::now();
+            json j = json::parse(body);
+            general.push_back(seconds_since(t) * 1000);
+            sink += j.size();
+            t = Clock::now();
+            std::string c(body);
+            copy.push_back(seconds_since(t) * 1000);
+            sink += c.size();
+        }
+    return {{"bodies", bodies.size()},
+            {"rounds", rounds},
+            {"mean_body_bytes", bytes / bodies.size()},
+            {"ms_per_body_median", {{"read_quick", median(quick)}, {"parse_general", median(general)}, {"copy", median(copy)}}},
+            {"sink", sink}};
+}
+
 // ---- storage ------------------------------------------------------------------------------------
 
 int64_t scalar(crm::Db& db, const std::string& sql) {
@@ -470,12 +511,15 @@ int main(int argc, char** argv) {
     if (cmd == "ingest" && argc >= 3) {
         fs::create_directories(argv[2]);
         out = ingest(argv[2], argc > 3 ? std::stoi(argv[3]) : 5, argc > 4 ? std::stoll(argv[4]) : 100);
+    } else if (cmd == "read" && argc >= 3) {
+        fs::create_directories(argv[2]);
+        out = read_bodies(argv[2], argc > 3 ? std::stoi(argv[3]) : 20, argc > 4 ? std::stoll(argv[4]) : 100);
     } else if (cmd == "storage" && argc >= 3) {
         fs::create_directories(argv[2]);
         out = storage(argv[2], argc > 3 ? std::stoll(argv[3]) : 100000, argc > 4 ? std::stoll(argv[4]) : 20000);
     } else {
         std::fprintf(stderr,
-                     "usage: crm-bench-sync ingest WORKDIR [RUNS] [BATCHES] | storage WORKDIR [CONTACTS] [EDITS]\n");
+                     "usage: crm-bench-sync ingest WORKDIR [RUNS] [BATCHES] | read WORKDIR [ROUNDS] [BATCHES] | storage WORKDIR [CONTACTS] [EDITS]\n");
         return 2;
     }
     std::printf("%s\n", out.dump().c_str());

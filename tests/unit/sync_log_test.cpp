@@ -273,3 +273,72 @@ TEST_CASE("the quick push reader reads bodies exactly as the general JSON parser
         check_agrees(body);
     }
 }
+
+TEST_CASE("the quick push reader leaves repeated members, a byte-order mark and damaged text to the general parser") {
+    const std::string c = R"("type":"contact","id":"0123456789abcdef0123456789abcdef","field":"name","hlc":"000001764072000000-00000","replica":"0123456789abcdef0123456789abcdef")";
+    const std::string one = R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada"}]})";
+    REQUIRE(read_push_body(one));
+    CHECK(read_push_body(one)->changes.at(0).value == "Ada");
+    // nlohmann keeps the last of repeated members, so these bodies are valid to the general path:
+    // the quick reader must not read them its own way.
+    for (const std::string& body : std::vector<std::string>{
+             R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada","value":"Bob"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + R"(,"field":"email","value":"Ada"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada","f\u0069eld":"email"}]})",
+             R"({"batch_id":"a","batch_id":"b","changes":[]})",
+             R"({"batch_id":"b","workspace_id":"w","workspace_id":"v","changes":[]})",
+             R"({"batch_id":"b","changes":[],"changes":[]})",
+             R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada"}],"changes":[]})",
+             "\xef\xbb\xbf" + one,
+             one + std::string(1, '\0') + "anything"}) {  // nlohmann stops reading at a NUL
+        INFO(body);
+        CHECK(read_generally(body));
+        CHECK_FALSE(read_push_body(body));
+    }
+    // Neither path takes these.
+    for (const std::string& body : std::vector<std::string>{
+             R"({"batch_id":"b","changes":[{)" + c + "," + R"("value":"\ud800"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"\xed\xa0\x80\"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"\xe0\x80\xaf\"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"tab\tinside\"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"v\xc3\"}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":[1,2}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":{\"a\":1]}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":1 2}]})",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"Ada\"}]}}",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"Ada\"}]",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"Ada\"}}}",
+             R"({"batch_id":"b","changes":[{)" + c + "," + "\"value\":\"Ada\"},]}"}) {
+        INFO(body);
+        CHECK_FALSE(read_generally(body));
+        CHECK_FALSE(read_push_body(body));
+    }
+    // More changes than a batch may hold: the general path refuses them with a message.
+    auto batch_of = [&](size_t n) {
+        std::string body = R"({"batch_id":"b","changes":[)";
+        for (size_t i = 0; i < n; ++i) body += (i ? ",{" : "{") + c + R"(,"value":1})";
+        return body + "]}";
+    };
+    CHECK_FALSE(read_push_body(batch_of(kMaxBatchChanges + 1)));
+    auto most = read_push_body(batch_of(kMaxBatchChanges));
+    REQUIRE(most);
+    CHECK(most->changes.size() == kMaxBatchChanges);
+}
+
+TEST_CASE("the quick push reader agrees with the general parser on bodies with members moved, repeated or cut out") {
+    json changes = json::array();
+    for (const auto& c : varied_changes(new_id(), 1764072000000)) changes.push_back(c.to_json());
+    const std::string valid = json{{"batch_id", "b-1"}, {"workspace_id", "w"}, {"changes", changes}}.dump(2);
+    REQUIRE(read_push_body(valid));  // indented bodies take the quick path too
+    check_agrees(valid);
+    // Copy a random slice of the body somewhere else: repeated members, stray values, broken nesting.
+    std::mt19937 rng(7);
+    for (int i = 0; i < 3000; ++i) {
+        std::string body = valid;
+        const size_t from = rng() % body.size(), len = rng() % 80, to = rng() % body.size();
+        const std::string slice = body.substr(from, len);
+        if (i % 3 == 0) body.erase(from, len);
+        body.insert(std::min(to, body.size()), slice);
+        check_agrees(body);
+    }
+}
