@@ -30,6 +30,10 @@ struct SyncState {
     bool waiting = false;       // the live channel (/api/v1/wait) has a request open
     int64_t next_wait_ms = 0;
     int64_t catch_up_from = -1; // cursor when a long catch-up began, for the progress bar
+    bool downloading = false;   // a new device is downloading the server's copy of the workspace
+    bool snapshot_tried = false;  // ...once per start: if it fails, the device pulls the log instead
+    bool adopted_snapshot = false;  // this start began from the server's copy
+    int64_t snapshot_bytes = 0, snapshot_download_ms = 0, snapshot_adopt_ms = 0;  // for the benchmark
     int64_t latest = 0;         // the server's last sequence number, as last seen
     int64_t cursor = 0;
 };

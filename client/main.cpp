@@ -61,6 +61,8 @@ std::string state_json() {
         {"signedIn", g_app.auth.signed_in},
         {"cursor", s.cursor},
         {"latest", s.latest},
+        {"adoptedSnapshot", s.adopted_snapshot},
+        {"snapshot", {{"bytes", s.snapshot_bytes}, {"downloadMs", s.snapshot_download_ms}, {"adoptMs", s.snapshot_adopt_ms}}},
         {"workspace", g_app.auth.workspace_name},
         {"firstFrameMs", g_first_frame_ms},
     };

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace crm::platform {
@@ -62,6 +63,15 @@ inline constexpr const char* kServerSetting = "crm.server";
 // another); `done` runs on a later frame.
 void http_request(const std::string& method, const std::string& path, const std::string& body,
                   std::function<void(HttpResponse)> done);
+// Downloads a large binary answer (GET `path` on the sync server) straight into memory;
+// `done` gets the status (0: no answer) and the bytes, which live only during the call.
+void http_download(const std::string& path, std::function<void(int status, std::string_view bytes)> done);
+// How far the download running now has come: bytes received and expected (the server's
+// X-Crm-Size header; 0 when it did not say). Both 0 when none runs.
+struct TransferProgress {
+    int64_t received = 0, total = 0;
+};
+TransferProgress download_progress();
 // Sends "Authorization: Bearer <token>" with every later request; an empty token sends none.
 void set_auth_token(const std::string& token);
 

@@ -41,6 +41,7 @@ struct WindowState {
 WindowState g_window;
 
 std::map<int, std::function<void(HttpResponse)>> g_http_pending;
+std::map<int, std::function<void(int, std::string_view)>> g_download_pending;
 int g_http_next_id = 1;
 
 int imgui_key_for(const char* key) {
@@ -231,6 +232,58 @@ void http_request(const std::string& method, const std::string& path, const std:
     int id = g_http_next_id++;
     g_http_pending[id] = std::move(done);
     js_http_request(id, method.c_str(), path.c_str(), body.c_str(), static_cast<int>(body.size()));
+}
+
+// Reads the body as it arrives (for the progress bar), then copies it once into the wasm heap.
+EM_JS(void, js_http_download, (int id, const char* path), {
+    var init = { cache: "no-store", headers: {} };
+    if (Module.crmAuthToken) init.headers["Authorization"] = "Bearer " + Module.crmAuthToken;
+    var server = "";  // the same sync server as js_http_request's
+    try { server = window.localStorage.getItem("crm.server") || ""; } catch (e) {}
+    var progress = Module.crmDownload = { received: 0, total: 0 };
+    var finish = function(status, chunks) {
+        var size = 0;
+        chunks.forEach(function(c) { size += c.length; });
+        var ptr = _malloc(Math.max(size, 1));
+        if (!ptr) { status = 0; size = 0; }
+        var at = ptr;
+        if (ptr) chunks.forEach(function(c) { HEAPU8.set(c, at); at += c.length; });
+        Module.crmDownload = null;
+        try {
+            _crm_http_download_done(id, status, ptr, size);
+        } finally {
+            _free(ptr);
+        }
+    };
+    fetch(server + UTF8ToString(path), init).then(function(r) {
+        progress.total = Number(r.headers.get("X-Crm-Size")) || 0;
+        var reader = r.body.getReader(), chunks = [];
+        var pump = function() {
+            return reader.read().then(function(step) {
+                if (step.done) return finish(r.status, chunks);
+                chunks.push(step.value);
+                progress.received += step.value.length;
+                return pump();
+            });
+        };
+        return pump();
+    }).catch(function(e) {
+        console.warn("crm: download of " + UTF8ToString(path) + " failed: " + (e && e.message || e));
+        if (Module.crmDownload === progress) finish(0, []);
+    });
+});
+
+EM_JS(double, js_download_received, (), { return Module.crmDownload ? Module.crmDownload.received : 0; });
+EM_JS(double, js_download_total, (), { return Module.crmDownload ? Module.crmDownload.total : 0; });
+
+void http_download(const std::string& path, std::function<void(int status, std::string_view bytes)> done) {
+    int id = g_http_next_id++;
+    g_download_pending[id] = std::move(done);
+    js_http_download(id, path.c_str());
+}
+
+TransferProgress download_progress() {
+    return {static_cast<int64_t>(js_download_received()), static_cast<int64_t>(js_download_total())};
 }
 
 EM_JS(void, js_set_auth_token, (const char* token), {
@@ -458,6 +511,15 @@ extern "C" EMSCRIPTEN_KEEPALIVE void crm_text_input(const char* text, int pasted
         else if (p[1] != '\n') s += '\n';
     }
     g_window.queue.push_back({pasted ? InputEvent::Paste : InputEvent::Chars, 0, 0, 0, false, std::move(s)});
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_download_done(int id, int status, const char* bytes, int size) {
+    using namespace crm::platform;
+    auto it = g_download_pending.find(id);
+    if (it == g_download_pending.end()) return;
+    auto done = std::move(it->second);
+    g_download_pending.erase(it);
+    done(status, std::string_view(bytes ? bytes : "", bytes ? static_cast<size_t>(size) : 0));
 }
 
 extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_done(int id, int status, const char* body) {

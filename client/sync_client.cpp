@@ -1,6 +1,7 @@
 #include "sync_client.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -105,9 +106,46 @@ void push(AppState& app) {
     });
 }
 
+// A device that has never synced starts from the server's copy of the workspace (one SQLite
+// file, GET /api/v1/snapshot) instead of replaying the whole log, then pulls what came after it.
+// Any failure falls back to pulling the log from the start: slower, never wrong.
+void download_snapshot(AppState& app) {
+    app.sync.snapshot_tried = true;
+    app.sync.downloading = true;
+    const int64_t asked = platform::now_ms();
+    platform::http_download("/api/v1/snapshot", [&app, asked](int status, std::string_view bytes) {
+        app.sync.downloading = false;
+        const int64_t arrived = platform::now_ms();
+        app.sync.snapshot_download_ms = arrived - asked;
+        app.sync.snapshot_bytes = static_cast<int64_t>(bytes.size());
+        if (status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
+        if (session_lost(app, platform::HttpResponse{status, std::string(bytes.substr(0, 2000))})) return;
+        if (status == 200) {
+            auto adopted = app.store->adopt_snapshot(bytes);
+            app.sync.snapshot_adopt_ms = platform::now_ms() - arrived;
+            if (adopted) {
+                platform::persist();
+                app.contacts.stale = true;
+                app.sync.adopted_snapshot = true;
+            } else {
+                std::fprintf(stderr, "crm: the workspace copy was not used (%s); pulling the log instead\n",
+                             adopted.error().to_string().c_str());
+            }
+        }
+        pull(app);
+    });
+}
+
+bool never_synced(AppState& app) {
+    auto epoch = app.store->server_epoch();
+    auto unsent = app.store->outbox_size();
+    return epoch && epoch->empty() && unsent && *unsent == 0;
+}
+
 void pull(AppState& app) {
     auto cursor = app.store->cursor();
     if (!cursor) return finish(app, SyncPhase::Error, cursor.error().to_string());
+    if (*cursor == 0 && !app.sync.snapshot_tried && never_synced(app)) return download_snapshot(app);
     const int64_t sent = platform::now_ms(), from = *cursor;
     platform::http_request("GET", "/api/v1/pull?after=" + std::to_string(from) + "&limit=5000", "",
                            [&app, sent, from](platform::HttpResponse r) {
@@ -179,6 +217,10 @@ void listen(AppState& app) {
 int64_t sync_now(const AppState& app) { return platform::now_ms() + app.sync.clock_offset_ms; }
 
 float sync_progress(const SyncState& s) {
+    if (s.downloading) {
+        const platform::TransferProgress p = platform::download_progress();
+        return p.total > 0 ? std::min(1.0f, static_cast<float>(p.received) / static_cast<float>(p.total)) : 0.0f;
+    }
     if (s.catch_up_from < 0 || s.latest <= s.catch_up_from) return -1;
     return static_cast<float>(s.cursor - s.catch_up_from) / static_cast<float>(s.latest - s.catch_up_from);
 }

@@ -54,7 +54,7 @@ void draw_status_bar(AppState& app) {
                                                                                   : theme::kWarn;
     // A long catch-up (a new device pulling a large workspace) shows how far it has come.
     const float progress = sync_progress(app.sync);
-    if (progress >= 0) status = "Catching up with the server";
+    if (progress >= 0) status = app.sync.downloading ? "Downloading the workspace" : "Catching up with the server";
     const float bar_w = progress >= 0 ? 160.0f : 0.0f;
     const float dot = ImGui::GetFontSize() * 0.6f;
     const float width = dot + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(status.c_str()).x +

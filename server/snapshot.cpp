@@ -8,8 +8,11 @@
 #include <fstream>
 #include <vector>
 
+#include "hlc.h"
 #include "ids.h"
+#include "search.h"
 #include "sqlite_db.h"
+#include "sync_log.h"
 
 namespace crm {
 namespace {
@@ -70,21 +73,49 @@ Result<Snapshot> write_snapshot(const std::string& source, const std::string& ou
     }
     auto db = Db::open(out_path);
     if (!db) return db.error();
+    if (auto s = db->exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF;"); !s) return s.error();
     Snapshot snap;
     std::string clock;
     {
-        auto st = db->prepare(
-            "SELECT coalesce(max(seq), 0), coalesce(max(hlc), ''), (SELECT value FROM meta WHERE key = 'epoch') FROM change_log");
-        if (!st) return st.error();
-        if (auto r = st->step(); !r) return r.error();
-        snap.cursor = st->integer(0);
-        clock = st->text(1);
-        snap.epoch = st->text(2);
+        // The records may be a little behind the log (the server merges in the background): merge
+        // the rest into the copy, so it holds everything up to the log's end.
+        SyncLog log;
+        if (auto s = log.load(*db); !s) return s.error();
+        auto merged = db->prepare("SELECT coalesce((SELECT value FROM meta WHERE key = 'merged_seq'), '0'), "
+                                  "(SELECT value FROM meta WHERE key = 'epoch'), "
+                                  "(SELECT coalesce(max(last_seq), 0) FROM sync_log), (SELECT max(hlc) FROM sync_log)");
+        if (!merged) return merged.error();
+        if (auto r = merged->step(); !r) return r.error();
+        int64_t from = std::stoll(merged->text(0));
+        snap.epoch = merged->text(1);
+        snap.cursor = merged->integer(2);
+        if (!merged->is_null(3)) {
+            const int64_t h = merged->integer(3);
+            clock = Hlc{h / 100000, static_cast<uint32_t>(h % 100000)}.encode();
+        }
+        merged->reset();
+        Tx tx(*db);
+        if (!tx.begun()) return tx.begun().error();
+        while (from < snap.cursor) {
+            std::vector<LoggedChange> logged;
+            bool more = false;
+            if (auto s = log.read(*db, from, 5000, true, logged, more); !s) return s.error();
+            if (logged.empty()) break;
+            std::vector<Change> changes;
+            for (auto& l : logged) changes.push_back(std::move(l.change));
+            if (auto r = apply_changes_unindexed(*db, changes); !r) return r.error();
+            from = logged.back().seq;
+        }
+        // The server keeps no search index; a device searches from the start.
+        if (auto s = reindex_all(*db); !s) return s.error();
+        if (auto s = tx.commit(); !s) return s.error();
     }
     {
         // What a client's database says after pulling up to `cursor`; it makes its own replica id.
-        if (auto s = db->exec("PRAGMA journal_mode=DELETE; BEGIN; DELETE FROM change_log; DELETE FROM batches; DELETE FROM outbox; "
-                              "DELETE FROM meta WHERE key IN ('epoch', 'replica_id', 'cursor', 'clock', 'server_epoch', 'clock_offset');");
+        if (auto s = db->exec("BEGIN; DROP TABLE sync_log; DROP TABLE sync_names; DROP TABLE sync_batches; "
+                              "DELETE FROM change_log; DELETE FROM batches; DELETE FROM outbox; "
+                              "DELETE FROM meta WHERE key IN ('epoch', 'replica_id', 'cursor', 'clock', 'server_epoch', 'clock_offset', "
+                              "'merged_seq', 'log_layout');");
             !s)
             return s.error();
         auto meta = db->prepare("INSERT INTO meta(key, value) VALUES('cursor', ?1), ('server_epoch', ?2), ('clock', ?3)");
@@ -92,6 +123,7 @@ Result<Snapshot> write_snapshot(const std::string& source, const std::string& ou
         if (auto s = meta->bind(1, std::to_string(snap.cursor)).bind(2, snap.epoch).bind(3, clock).run(); !s) return s.error();
         if (auto s = db->exec("COMMIT; VACUUM;"); !s) return s.error();
     }
+    snap.size = static_cast<int64_t>(std::filesystem::file_size(out_path, ec));
     snap.gz_path = out_path + ".gz";
     if (auto s = gzip_file(out_path, snap.gz_path); !s) return s.error();
     std::filesystem::remove(out_path, ec);
@@ -103,6 +135,9 @@ Result<Snapshot> SnapshotCache::get(int64_t latest) {
     const bool fresh = !current_.gz_path.empty() && latest - current_.cursor <= std::max<int64_t>(1000, current_.cursor / 10);
     if (fresh) return current_;
     std::error_code ec;
+    // Files of an earlier run of the server (or of one killed while making a snapshot) are
+    // never served again: remove them before making this run's first.
+    if (current_.gz_path.empty()) std::filesystem::remove_all(folder_, ec);
     std::filesystem::create_directories(folder_, ec);
     auto made = write_snapshot(source_, folder_ + "/" + new_id() + ".db");
     if (!made) return made.error();

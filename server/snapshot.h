@@ -15,6 +15,7 @@ struct Snapshot {
     std::string gz_path;  // the database file, gzip-compressed
     int64_t cursor = 0;   // the log position it holds everything up to
     std::string epoch;    // the log's epoch
+    int64_t size = 0;     // bytes once unzipped, for a client's progress bar (X-Crm-Size)
 };
 
 // Copies the workspace database at `source` (read in one consistent transaction, alongside

@@ -1,6 +1,7 @@
 #pragma once
 // The server's storage, behind a small interface: the change log with its sequence numbers,
-// the set of batches already applied, and the merged copy of the records. SQLite implements it
+// the set of batches already applied, and the merged copy of the records. A push is
+// acknowledged once its batch is durably in the log; the records catch up in the background. SQLite implements it
 // today; a PostgreSQL backend can implement the same interface for several server processes.
 #include <cstdint>
 #include <memory>
@@ -33,8 +34,9 @@ struct PullResult {
 class SyncStore {
 public:
     virtual ~SyncStore() = default;
-    // Appends a batch to the log and merges it, all or nothing. A batch id seen before is
-    // acknowledged again without writing anything.
+    // Appends a batch to the log, all or nothing, and durably before it returns; the merge into
+    // the records follows in the background. A batch id seen before is acknowledged again
+    // without writing anything. Waits while the records are too far behind the log.
     virtual Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) = 0;
     // The changes with sequence numbers after `after`, in order, at most `limit`.
     virtual Result<PullResult> pull(int64_t after, int64_t limit) = 0;
@@ -45,11 +47,16 @@ public:
     virtual std::string epoch() const = 0;
     // Blocks until the log passes `after` or `timeout_ms` passes; returns the last sequence number.
     virtual int64_t wait_for_changes(int64_t after, int64_t timeout_ms) = 0;
+    // The log position the records are merged up to (it survives restarts: merging resumes there).
+    virtual int64_t merged() = 0;
+    // Blocks until the records are merged up to `seq` or `timeout_ms` passes; returns merged().
+    virtual int64_t wait_merged(int64_t seq, int64_t timeout_ms) = 0;
     // Wakes every waiter and makes later waits return at once: the server is stopping.
     virtual void shutdown() = 0;
 };
 
-// The SQLite backend: one database file (WAL mode) holding the shared schema.
+// The SQLite backend: one database file (WAL mode) holding the shared schema and the server's
+// log (sync_log.h). Destroying the store finishes the merge first.
 Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path);
 
 }  // namespace crm

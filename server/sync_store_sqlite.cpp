@@ -1,50 +1,92 @@
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
+#include <thread>
 
 #include "ids.h"
 
 #include "schema.h"
 #include "sqlite_db.h"
+#include "sync_log.h"
 #include "sync_store.h"
 
 namespace crm {
 namespace {
 
+// The merge into the records runs behind the log. A push waits while the records are more
+// than this many changes behind, so the lag (and the work left when the server stops) stays
+// bounded: a few seconds of merging.
+constexpr int64_t kMaxUnmerged = 100'000;
+// How long a push waits for the merge to catch up before it is answered with an error.
+constexpr auto kMaxPushWait = std::chrono::seconds(30);
+// Changes merged per transaction (whole edits: a chunk may end one edit later). Small, so a push
+// that arrives during a chunk does not wait long for the write lock.
+constexpr int64_t kMergeChunk = 500;
+
 class SqliteStore final : public SyncStore {
 public:
-    SqliteStore(Db db, std::string epoch, int64_t latest) : db_(std::move(db)), epoch_(std::move(epoch)), latest_(latest) {}
+    SqliteStore(Db db, Db merge_db, std::unique_ptr<SyncLog> log, std::string epoch, int64_t latest, int64_t merged)
+        : db_(std::move(db)),
+          merge_db_(std::move(merge_db)),
+          log_(std::move(log)),
+          epoch_(std::move(epoch)),
+          latest_(latest),
+          published_latest_(latest),
+          merged_(merged) {
+        merger_ = std::thread([this] { merge_loop(); });
+    }
+
+    ~SqliteStore() override {
+        {
+            std::lock_guard lock(merge_mu_);
+            closing_ = true;
+        }
+        merge_cv_.notify_all();
+        merger_.join();  // after merging everything logged: a stopped server's records are complete
+    }
 
     Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) override {
+        {
+            std::unique_lock lock(merge_mu_);
+            if (!merged_cv_.wait_for(lock, kMaxPushWait, [&] { return published_latest_ - merged_ <= kMaxUnmerged; }))
+                return Error{"", "the server is still merging earlier changes into its records; try again shortly"};
+        }
         std::lock_guard lock(mu_);
+        // Pushes go first: the merger starts no chunk while one waits (see merge_some).
+        ++pushing_;
+        struct Done {
+            std::atomic<int>& n;
+            ~Done() { --n; }
+        } done{pushing_};
+        {
+            auto seen = db_.cached("SELECT last_seq FROM sync_batches WHERE batch_id = ?1");
+            if (!seen) return seen.error();
+            (*seen)->bind(1, batch_id);
+            auto row = (*seen)->step();
+            if (!row) return row.error();
+            const int64_t last = *row ? (*seen)->integer(0) : 0;
+            (*seen)->reset();
+            if (*row) return PushResult{last, 0, true};
+        }
+        std::lock_guard write(write_mu_);
+        if (auto s = log_->intern(db_, changes); !s) return s.error();
         Tx tx(db_);
         if (!tx.begun()) return tx.begun().error();
-        auto seen = db_.prepare("SELECT last_seq FROM batches WHERE batch_id = ?1");
-        if (!seen) return seen.error();
-        seen->bind(1, batch_id);
-        auto row = seen->step();
-        if (!row) return row.error();
-        if (*row) return PushResult{seen->integer(0), 0, true};
-
-        auto insert = db_.prepare(
-            "INSERT INTO change_log(record_type, record_id, field, value, hlc, replica, batch_id) VALUES(?1,?2,?3,?4,?5,?6,?7)");
-        if (!insert) return insert.error();
-        for (const auto& c : changes)
-            if (auto s = insert->bind(1, c.record_type).bind(2, c.record_id).bind(3, c.field).bind(4, c.value.dump())
-                             .bind(5, c.hlc).bind(6, c.replica).bind(7, batch_id).run(); !s)
-                return s.error();
-        if (auto r = apply_changes(db_, changes); !r) return r.error();
-
-        auto last = db_.prepare("SELECT coalesce(max(seq), 0) FROM change_log");
-        if (!last) return last.error();
-        if (auto r = last->step(); !r) return r.error();
-        PushResult result{last->integer(0), static_cast<int64_t>(changes.size()), false};
-        auto record = db_.prepare("INSERT INTO batches(batch_id, last_seq, received_at) VALUES(?1, ?2, ?3)");
+        if (auto s = log_->append(db_, changes, latest_ + 1); !s) return s.error();
+        PushResult result{latest_ + static_cast<int64_t>(changes.size()), static_cast<int64_t>(changes.size()), false};
+        auto record = db_.cached("INSERT INTO sync_batches(batch_id, last_seq, received_at) VALUES(?1, ?2, ?3)");
         if (!record) return record.error();
-        if (auto s = record->bind(1, batch_id).bind(2, result.cursor).bind(3, now_ms).run(); !s) return s.error();
+        if (auto s = (*record)->bind(1, batch_id).bind(2, result.cursor).bind(3, now_ms).run(); !s) return s.error();
         if (auto s = tx.commit(); !s) return s.error();
         latest_ = result.cursor;
         changed_.notify_all();
+        {
+            std::lock_guard m(merge_mu_);
+            published_latest_ = latest_;
+        }
+        merge_cv_.notify_all();
         return result;
     }
 
@@ -67,40 +109,111 @@ public:
         changed_.notify_all();
     }
 
+    int64_t merged() override {
+        std::lock_guard lock(merge_mu_);
+        return merged_;
+    }
+
+    int64_t wait_merged(int64_t seq, int64_t timeout_ms) override {
+        std::unique_lock lock(merge_mu_);
+        merged_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return merged_ >= seq; });
+        return merged_;
+    }
+
     Result<PullResult> pull(int64_t after, int64_t limit) override {
         std::lock_guard lock(mu_);
-        auto st = db_.prepare(
-            "SELECT seq, record_type, record_id, field, value, hlc, replica FROM change_log "
-            "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-        if (!st) return st.error();
-        st->bind(1, after).bind(2, limit + 1);
         PullResult out;
-        out.cursor = after;
         out.latest = latest_;
-        for (;;) {
-            auto row = st->step();
-            if (!row) return row.error();
-            if (!*row) break;
-            if (static_cast<int64_t>(out.changes.size()) == limit) {
-                out.more = true;
-                break;
-            }
-            auto value = nlohmann::json::parse(st->text(4), nullptr, false);
-            if (value.is_discarded()) return Error{"", "change " + std::to_string(st->integer(0)) + " in the log is unreadable"};
-            out.changes.push_back({st->integer(0), {st->text(1), st->text(2), st->text(3), std::move(value), st->text(5), st->text(6)}});
-            out.cursor = st->integer(0);
-        }
+        if (auto s = log_->read(db_, after, limit, false, out.changes, out.more); !s) return s.error();
+        out.cursor = out.changes.empty() ? after : out.changes.back().seq;
         return out;
     }
 
 private:
-    std::mutex mu_;  // one connection, one writer: SQLite serializes writers anyway
+    // The merger thread: merges what the log holds past merged_ into the records, a chunk per
+    // transaction, each recording how far it got, so a restart resumes where a crash left off.
+    void merge_loop() {
+        int failures = 0;
+        for (;;) {
+            {
+                std::unique_lock lock(merge_mu_);
+                merge_cv_.wait(lock, [&] { return closing_ || merged_ < published_latest_; });
+                if (merged_ >= published_latest_ || (closing_ && failures > 0)) return;
+            }
+            if (auto s = merge_some(); !s) {
+                // Nothing is lost: the log holds the changes, and the next attempt starts again at
+                // the last chunk that committed.
+                std::fprintf(stderr, "crm-server: merging the log into the records failed: %s\n", s.error().to_string().c_str());
+                ++failures;
+                std::unique_lock lock(merge_mu_);
+                merge_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_; });
+            } else {
+                failures = 0;
+            }
+        }
+    }
+
+    Status merge_some() {
+        int64_t from = 0;
+        {
+            std::lock_guard lock(merge_mu_);
+            from = merged_;
+        }
+        std::vector<LoggedChange> logged;
+        bool more = false;
+        if (auto s = log_->read(merge_db_, from, kMergeChunk, true, logged, more); !s) return s;
+        if (logged.empty()) return Error{"", "the log ends before " + std::to_string(from + 1)};
+        const int64_t upto = logged.back().seq;
+        std::vector<Change> changes;
+        changes.reserve(logged.size());
+        for (auto& l : logged) changes.push_back(std::move(l.change));
+        {
+            // Let a waiting push take the write lock first; its answer is what a client waits for.
+            for (int spins = 0; pushing_.load() > 0 && spins < 200; ++spins) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            std::lock_guard write(write_mu_);
+            Tx tx(merge_db_);
+            if (!tx.begun()) return tx.begun();
+            if (auto r = apply_changes_unindexed(merge_db_, changes); !r) return r.error();
+            auto mark = merge_db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('merged_seq', ?1)");
+            if (!mark) return mark.error();
+            if (auto s = (*mark)->bind(1, std::to_string(upto)).run(); !s) return s;
+            if (auto s = tx.commit(); !s) return s;
+        }
+        {
+            std::lock_guard lock(merge_mu_);
+            merged_ = upto;
+        }
+        merged_cv_.notify_all();
+        return ok();
+    }
+
+    // Lock order: mu_, then write_mu_, then merge_mu_.
+    std::mutex mu_;  // db_ (pushes and pulls), latest_, stopping_
     std::condition_variable changed_;
+    std::mutex write_mu_;  // one write transaction at a time across both connections
+    std::mutex merge_mu_;  // merged_, published_latest_, closing_
+    std::condition_variable merge_cv_, merged_cv_;
     Db db_;
+    Db merge_db_;  // the merger's own connection: pulls read the log while it writes records
+    std::unique_ptr<SyncLog> log_;
     const std::string epoch_;
     int64_t latest_ = 0;
     bool stopping_ = false;
+    int64_t published_latest_ = 0;  // latest_, for the merger (under merge_mu_)
+    int64_t merged_ = 0;
+    bool closing_ = false;
+    std::atomic<int> pushing_{0};  // pushes inside push(): the merger yields to them
+    std::thread merger_;
 };
+
+Result<int64_t> meta_int(Db& db, const char* key) {
+    auto st = db.prepare("SELECT value FROM meta WHERE key = ?1");
+    if (!st) return st.error();
+    st->bind(1, std::string_view(key));
+    auto row = st->step();
+    if (!row) return row.error();
+    return *row ? std::stoll(st->text(0)) : int64_t{0};
+}
 
 }  // namespace
 
@@ -109,20 +222,35 @@ Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path) {
     if (!db) return db.error();
     // WAL lets readers proceed during a write; synchronous=FULL makes an acknowledged batch
     // survive a power cut, not only a crash of this process.
-    if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s)
+    if (auto s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"); !s)
         return s.error();
     if (auto v = migrate(*db); !v) return v.error();
+    auto moved = migrate_log(*db);
+    if (!moved) return Error{"", "moving the change log to its compact layout failed: " + moved.error().to_string()};
+    if (*moved > 0)  // the old layout's pages are free now: give them back
+        if (auto s = db->exec("VACUUM"); !s) return s.error();
     if (auto s = db->exec("INSERT OR IGNORE INTO meta(key, value) VALUES('epoch', '" + new_id() + "')"); !s) return s.error();
     std::string epoch;
-    int64_t latest = 0;
     {
-        auto st = db->prepare("SELECT (SELECT value FROM meta WHERE key = 'epoch'), (SELECT coalesce(max(seq), 0) FROM change_log)");
+        auto st = db->prepare("SELECT value FROM meta WHERE key = 'epoch'");
         if (!st) return st.error();
         if (auto r = st->step(); !r) return r.error();
         epoch = st->text(0);
-        latest = st->integer(1);
     }
-    return std::unique_ptr<SyncStore>(new SqliteStore(std::move(*db), std::move(epoch), latest));
+    auto latest = SyncLog::last_seq(*db);
+    if (!latest) return latest.error();
+    auto merged = meta_int(*db, "merged_seq");
+    if (!merged) return merged.error();
+    auto log = std::make_unique<SyncLog>();
+    if (auto s = log->load(*db); !s) return s.error();
+    // The merger's connection: its commits need no sync of their own (the log is the durable
+    // copy, and the next push's sync covers them); a bigger cache for the record tables' indexes.
+    auto merge_db = Db::open(path);
+    if (!merge_db) return merge_db.error();
+    if (auto s = merge_db->exec("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-32768;"); !s)
+        return s.error();
+    return std::unique_ptr<SyncStore>(
+        new SqliteStore(std::move(*db), std::move(*merge_db), std::move(log), std::move(epoch), *latest, *merged));
 }
 
 }  // namespace crm

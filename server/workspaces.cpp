@@ -37,10 +37,41 @@ Result<Snapshot> WorkspaceStores::snapshot(const std::string& workspace_id) {
     return cache->get(*latest);  // outside mu_: making one takes seconds for a large workspace
 }
 
-void WorkspaceStores::shutdown() {
+void WorkspaceStores::snapshot_soon(const std::string& workspace_id) {
     std::lock_guard lock(mu_);
-    stopping_ = true;
-    for (auto& [id, store] : open_) store->shutdown();
+    if (stopping_) return;
+    due_.insert(workspace_id);
+    if (!worker_.joinable()) worker_ = std::thread([this] { snapshot_worker(); });
+    wake_.notify_one();
+}
+
+void WorkspaceStores::snapshot_worker() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || !due_.empty(); });
+        if (stopping_) return;
+        const std::string id = *due_.begin();
+        due_.erase(due_.begin());
+        lock.unlock();
+        // Fresh enough: returns at once. Stale: makes a new one (seconds for a large workspace).
+        // A failure is not fatal here: a device asking for the snapshot gets the error then.
+        (void)snapshot(id);
+        lock.lock();
+    }
+}
+
+void WorkspaceStores::shutdown() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        for (auto& [id, store] : open_) store->shutdown();
+    }
+    wake_.notify_all();
+}
+
+WorkspaceStores::~WorkspaceStores() {
+    shutdown();
+    if (worker_.joinable()) worker_.join();  // waits for a snapshot being made to finish
 }
 
 }  // namespace crm

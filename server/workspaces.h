@@ -3,10 +3,13 @@
 // workspace under <data>/workspaces/, opened on first use and kept open. A token for one
 // workspace reaches only that workspace's store, so isolation does not depend on every query
 // remembering a WHERE clause.
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
 #include "result.h"
 #include "snapshot.h"
@@ -17,11 +20,18 @@ namespace crm {
 class WorkspaceStores {
 public:
     explicit WorkspaceStores(std::string folder) : folder_(std::move(folder)) {}
+    ~WorkspaceStores();
+    WorkspaceStores(const WorkspaceStores&) = delete;
+    WorkspaceStores& operator=(const WorkspaceStores&) = delete;
 
     // The store of `workspace_id` (32 hex digits), opened or created on first use.
     Result<SyncStore*> get(const std::string& workspace_id);
     // A recent snapshot of the workspace for a new device (snapshot.h).
     Result<Snapshot> snapshot(const std::string& workspace_id);
+    // Called after a push was accepted: a background thread remakes the workspace's snapshot
+    // when the log has grown well past it, so a new device finds one ready instead of waiting
+    // seconds for it to be made. Returns at once.
+    void snapshot_soon(const std::string& workspace_id);
     // Wakes every long-poll and makes later waits return at once: the server is stopping.
     void shutdown();
 
@@ -31,6 +41,11 @@ private:
     std::map<std::string, std::unique_ptr<SyncStore>> open_;
     std::map<std::string, std::unique_ptr<SnapshotCache>> snapshots_;
     bool stopping_ = false;
+
+    void snapshot_worker();
+    std::thread worker_;                // started by the first snapshot_soon()
+    std::condition_variable wake_;      // with mu_
+    std::set<std::string> due_;         // workspaces whose snapshot may be stale
 };
 
 }  // namespace crm

@@ -163,22 +163,28 @@ Result<LocalStore> LocalStore::open(const std::string& path) {
     if (auto s = optimize_daily(*db); !s) return s.error();
 
     LocalStore store(std::move(*db), "", HlcClock{});
-    auto id = store.meta("replica_id");
+    if (auto s = store.load_identity(); !s) return s.error();
+    return store;
+}
+
+Status LocalStore::load_identity() {
+    auto id = meta("replica_id");
     if (!id) return id.error();
     if (id->empty()) {
-        store.replica_id_ = new_id();
-        if (auto s = store.set_meta("replica_id", store.replica_id_); !s) return s.error();
+        replica_id_ = new_id();
+        if (auto s = set_meta("replica_id", replica_id_); !s) return s;
     } else {
-        store.replica_id_ = *id;
+        replica_id_ = *id;
     }
-    auto clock = store.meta("clock");
+    auto clock = meta("clock");
     if (!clock) return clock.error();
+    clock_ = HlcClock{};
     if (!clock->empty()) {
         auto h = Hlc::decode(*clock);
         if (!h) return Error{"", "the local clock is unreadable: " + h.error().message};
-        store.clock_ = HlcClock(*h);
+        clock_ = HlcClock(*h);
     }
-    return store;
+    return ok();
 }
 
 Result<std::string> LocalStore::meta(const std::string& key) {
@@ -440,8 +446,7 @@ Status LocalStore::resend_everything() {
             if (!row) return row.error();
             if (!*row) break;
             json record = read_record(*st, spec);
-            json clocks = json::parse(st->text(static_cast<int>(spec.fields.size()) + 2), nullptr, false);
-            if (!clocks.is_object()) continue;
+            json clocks = parse_clocks(st->text(static_cast<int>(spec.fields.size()) + 2));
             // Fields grouped by the stamp that wrote them: one outbox row per stamp.
             std::map<std::string, json> by_stamp;
             auto add = [&](const std::string& field, const json& value) {
@@ -461,6 +466,65 @@ Status LocalStore::resend_everything() {
     }
     if (auto s = set_meta("cursor", "0"); !s) return s;
     return tx.commit();
+}
+
+Status LocalStore::adopt_snapshot(std::string_view image) {
+    auto unsent = outbox_size();
+    if (!unsent) return unsent.error();
+    auto synced = server_epoch();
+    if (!synced) return synced.error();
+    if (*unsent > 0 || !synced->empty())
+        return Error{"", "this device already holds workspace data (synced or not yet sent); it can only merge changes"};
+
+    auto snap = Db::open_image(image);
+    if (!snap) return Error{"", "the server's copy of the workspace is not a database: " + snap.error().message};
+    auto scalar = [&](const char* sql) -> Result<std::string> {
+        auto st = snap->prepare(sql);
+        if (!st) return st.error();
+        auto row = st->step();
+        if (!row) return row.error();
+        return *row ? st->text(0) : std::string();
+    };
+    auto check = scalar("PRAGMA quick_check");
+    if (!check || *check != "ok")
+        return Error{"", "the server's copy of the workspace is damaged: " + (check ? *check : check.error().message)};
+    auto version = scalar("PRAGMA user_version");
+    if (!version) return version.error();
+    if (std::stoi("0" + *version) > latest_schema_version())
+        return Error{"", "the server's copy of the workspace comes from a newer version of the app: reload the page to update"};
+    auto cursor = scalar("SELECT value FROM meta WHERE key = 'cursor'");
+    auto epoch = scalar("SELECT value FROM meta WHERE key = 'server_epoch'");
+    if (!cursor || !epoch || cursor->empty() || epoch->empty())
+        return Error{"", "the server's copy of the workspace does not say which changes it holds"};
+
+    // What is this device's own, not the workspace's: kept across the copy.
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (const char* key : {"replica_id", "workspace_id", "workspace_name", "clock_offset", "optimized_at"}) {
+        auto v = meta(key);
+        if (!v) return v.error();
+        if (!v->empty()) kept.emplace_back(key, *v);
+    }
+    snap = Db::open_image(image);  // the checks' statements are finished; a fresh connection copies
+    if (!snap) return snap.error();
+    if (auto s = db_.copy_from(*snap); !s) return s;
+    if (auto v = migrate(db_); !v) return v.error();
+    {
+        Tx tx(db_);
+        if (!tx.begun()) return tx.begun();
+        for (const auto& [key, value] : kept)
+            if (auto s = set_meta(key, value); !s) return s;
+        // A server that keeps no search index sends none: build it here.
+        auto indexed = db_.prepare("SELECT EXISTS(SELECT 1 FROM search_docs)");
+        if (!indexed) return indexed.error();
+        auto row = indexed->step();
+        if (!row) return row.error();
+        const bool has_index = *row && indexed->integer(0) != 0;
+        indexed->reset();
+        if (!has_index)
+            if (auto s = reindex_all(db_); !s) return s;
+        if (auto s = tx.commit(); !s) return s;
+    }
+    return load_identity();
 }
 
 Result<std::string> LocalStore::server_epoch() { return meta("server_epoch"); }

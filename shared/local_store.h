@@ -143,6 +143,12 @@ public:
     // field this replica holds, with its original stamp, and starts pulling from the beginning.
     // The merge makes the re-sent changes harmless where the server still has them.
     Status resend_everything();
+    // A new replica's fast start: replaces this database, which must never have synced and must
+    // hold no unsent change, with the server's copy of the workspace (the SQLite file
+    // GET /api/v1/snapshot sends, already unzipped), then pulls only what came after it. Keeps
+    // this replica's id, workspace binding and clock offset. The image is checked first (readable,
+    // undamaged, a schema this build knows, a cursor); a refused one changes nothing.
+    Status adopt_snapshot(std::string_view image);
     // The server's log epoch this replica last synced with ("" before the first sync).
     Result<std::string> server_epoch();
     Status set_server_epoch(const std::string& epoch);
@@ -159,6 +165,8 @@ private:
     friend class Edit;
     LocalStore(Db db, std::string replica_id, HlcClock clock)
         : db_(std::move(db)), replica_id_(std::move(replica_id)), clock_(clock) {}
+    // Loads (or makes) the replica id and the clock from the meta table.
+    Status load_identity();
     Result<std::string> meta(const std::string& key);
     Status set_meta(const std::string& key, const std::string& value);
 

@@ -17,6 +17,25 @@ Result<Db> Db::open(const std::string& path) {
     return Db(db);
 }
 
+Result<Db> Db::open_image(std::string_view image) {
+    auto db = open(":memory:");
+    if (!db) return db.error();
+    auto* data = reinterpret_cast<unsigned char*>(const_cast<char*>(image.data()));
+    const auto size = static_cast<sqlite3_int64>(image.size());
+    if (int rc = sqlite3_deserialize(db->db_, "main", data, size, size, SQLITE_DESERIALIZE_READONLY); rc != SQLITE_OK)
+        return Error{"", "cannot read the database image: " + std::string(sqlite3_errstr(rc))};
+    return db;
+}
+
+Status Db::copy_from(Db& source) {
+    sqlite3_backup* backup = sqlite3_backup_init(db_, "main", source.db_, "main");
+    if (!backup) return Error{"", "cannot start copying the database: " + std::string(sqlite3_errmsg(db_))};
+    const int rc = sqlite3_backup_step(backup, -1);
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) return Error{"", "copying the database failed: " + std::string(sqlite3_errstr(rc))};
+    return ok();
+}
+
 Db::Db(sqlite3* db) : db_(db), cache_(std::make_unique<std::map<std::string, Stmt, std::less<>>>()) {}
 Db::Db(Db&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) { other.db_ = nullptr; }
 Db& Db::operator=(Db&& other) noexcept {
@@ -91,6 +110,10 @@ Stmt& Stmt::bind(int index, double number) {
     sqlite3_bind_double(stmt_, index, number);
     return *this;
 }
+Stmt& Stmt::bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+}
 Stmt& Stmt::bind_null(int index) {
     sqlite3_bind_null(stmt_, index);
     return *this;
@@ -121,6 +144,10 @@ void Stmt::reset() {
 std::string Stmt::text(int column) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+std::string_view Stmt::blob(int column) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string_view();
 }
 int64_t Stmt::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 double Stmt::real(int column) const { return sqlite3_column_double(stmt_, column); }

@@ -21,6 +21,9 @@ class Db {
 public:
     // Opens (creating if needed) the database at `path`; ":memory:" gives a private in-memory one.
     static Result<Db> open(const std::string& path);
+    // Opens a database file image held in memory, read-only, without copying it: `image` must
+    // outlive the Db. For checking a downloaded database before copy_from() takes it in.
+    static Result<Db> open_image(std::string_view image);
     Db(Db&& other) noexcept;
     Db& operator=(Db&& other) noexcept;
     Db(const Db&) = delete;
@@ -35,6 +38,10 @@ public:
     // statements run once per record. Reset it after reading, so it holds no lock.
     Result<Stmt*> cached(const std::string& sql);
     int64_t changes() const;
+    // Replaces this database's whole content with `source`'s, page by page, in one write
+    // transaction (SQLite's online backup): a reader sees the old database or the new one, never
+    // a mix. Fails, leaving this database as it was, while it has a transaction open.
+    Status copy_from(Db& source);
     std::string last_error() const;
     sqlite3* handle() const { return db_; }
 
@@ -56,6 +63,7 @@ public:
     Stmt& bind(int index, int64_t number);
     Stmt& bind(int index, int number) { return bind(index, static_cast<int64_t>(number)); }
     Stmt& bind(int index, double number);
+    Stmt& bind_blob(int index, std::string_view bytes);
     Stmt& bind_null(int index);
 
     // Steps once: true when a row is ready, false when done; an error is returned as a value.
@@ -65,6 +73,8 @@ public:
     void reset();
 
     std::string text(int column) const;
+    // The bytes of a BLOB column, valid until the next step or reset.
+    std::string_view blob(int column) const;
     int64_t integer(int column) const;
     double real(int column) const;
     bool is_null(int column) const;

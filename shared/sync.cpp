@@ -37,7 +37,11 @@ Result<Change> parse_change(const nlohmann::json& j) {
     c.value = j["value"];
     c.hlc = j["hlc"].get<std::string>();
     c.replica = j["replica"].get<std::string>();
+    if (auto s = check_change(c); !s) return s.error();
+    return c;
+}
 
+Status check_change(const Change& c) {
     const RecordSpec* record = find_record_spec(c.record_type);
     if (!record) return Error{"type", "'" + c.record_type.substr(0, 40) + "' is not a known record type"};
     if (!is_valid_id(c.record_id)) return Error{"id", "'" + c.record_id.substr(0, 40) + "' is not a record id (32 hex digits)"};
@@ -48,12 +52,12 @@ Result<Change> parse_change(const nlohmann::json& j) {
         // together; the server checks only that the value is plain data of bounded size.
         if (c.value.is_object()) return Error{"value", c.field + " must be text, a number, true/false, a list or null"};
         if (c.value.dump().size() > 10000) return Error{"value", c.field + " is larger than 10000 bytes"};
-        return c;
+        return ok();
     }
     const FieldSpec* field = find_field(*record, c.field);
     if (!field) return Error{"field", "'" + c.field.substr(0, 40) + "' is not a field of " + c.record_type};
     if (auto s = validate_field_value(*field, c.value); !s) return Error{"value", s.error().to_string()};
-    return c;
+    return ok();
 }
 
 Result<std::vector<Change>> parse_changes(const nlohmann::json& j, size_t max_changes) {
@@ -81,6 +85,36 @@ std::string field_stamp(const json& clocks, const std::string& field) {
     return {};
 }
 
+json parse_clocks(std::string_view text) {
+    json stored = json::parse(text, nullptr, false);
+    if (!stored.is_object()) return json::object();
+    const json none = json::array();
+    const json& stamps = stored.contains("@") ? stored["@"] : none;
+    if (!stamps.is_array()) return json::object();
+    json out = json::object();  // only what reads as a stamp: field_stamp() relies on strings
+    for (const auto& [field, value] : stored.items()) {
+        if (field == "@") continue;
+        if (value.is_string()) out[field] = value;
+        else if (value.is_number_unsigned() && value.get<size_t>() < stamps.size() && stamps[value.get<size_t>()].is_string())
+            out[field] = stamps[value.get<size_t>()];
+    }
+    return out;
+}
+
+std::string dump_clocks(const json& clocks) {
+    json stamps = json::array();
+    std::map<std::string, size_t> index;  // stamp -> its place in "@"
+    json out = json::object();
+    for (const auto& [field, value] : clocks.items()) {
+        if (!value.is_string()) continue;
+        auto [it, added] = index.emplace(value.get<std::string>(), stamps.size());
+        if (added) stamps.push_back(value);
+        out[field] = it->second;
+    }
+    out["@"] = std::move(stamps);
+    return out.dump();
+}
+
 namespace {
 
 // "hlc replica": comparing these strings compares (hlc, replica), since the hlc is fixed-width.
@@ -89,7 +123,8 @@ std::string stamp_of(const Change& c) { return c.hlc + " " + c.replica; }
 // The merge of one record's changes; statements come from the connection's cache.
 class Merger {
 public:
-    Merger(Db& db, SearchBatch& search) : db_(db), search_(search) {}
+    // `search` null: the merge leaves the search index alone.
+    Merger(Db& db, SearchBatch* search) : db_(db), search_(search) {}
 
     Result<int64_t> apply_record(const RecordSpec& spec, const std::string& id, const std::vector<const Change*>& changes) {
         auto select = cached("SELECT id, " + column_list(spec) + ", custom, clocks FROM " + spec.table + " WHERE id = ?1");
@@ -100,8 +135,7 @@ public:
         if (!row) return row.error();
         const bool exists = *row;
         json current = exists ? read_record(sel, spec) : json();
-        json clocks = exists ? json::parse(sel.text(static_cast<int>(spec.fields.size()) + 2), nullptr, false) : json::object();
-        if (!clocks.is_object()) clocks = json::object();
+        json clocks = exists ? parse_clocks(sel.text(static_cast<int>(spec.fields.size()) + 2)) : json::object();
         sel.reset();
 
         // Per field, the winner among this batch's changes and the stored clock. An equal stamp
@@ -176,7 +210,7 @@ public:
         auto write = cached(sql);
         if (!write) return write.error();
         Stmt& w = **write;
-        w.bind(1, clocks.dump()).bind(2, custom.dump()).bind(3, wall).bind(4, id);
+        w.bind(1, dump_clocks(clocks)).bind(2, custom.dump()).bind(3, wall).bind(4, id);
         for (size_t i = 0; i < cols.size(); ++i) bind_field(w, static_cast<int>(i + 5), *cols[i], merged[cols[i]->name]);
         if (auto s = w.run(); !s) return s.error();
 
@@ -189,11 +223,11 @@ public:
                                  .bind(5, c->value.dump()).bind(6, c->hlc).bind(7, c->replica).run(); !s)
                     return s.error();
         }
-        if (is_searchable_type(spec.type)) {
+        if (search_ && is_searchable_type(spec.type)) {
             // Fill in defaults for fields a partial record has not received yet.
             for (const auto& f : spec.fields)
                 if (!merged.contains(f.name)) merged[f.name] = nullptr;
-            search_.add(spec, merged);
+            search_->add(spec, merged);
         }
         return won;
     }
@@ -202,12 +236,14 @@ private:
     Result<Stmt*> cached(const std::string& sql) { return db_.cached(sql); }
 
     Db& db_;
-    SearchBatch& search_;
+    SearchBatch* search_;
 };
 
 }  // namespace
 
-Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, SearchBatch* search) {
+namespace {
+
+Result<int64_t> merge_changes(Db& db, const std::vector<Change>& changes, SearchBatch* search) {
     // Group by record, keeping the order in which records first appear.
     std::vector<std::pair<std::string, std::string>> order;
     std::map<std::pair<std::string, std::string>, std::vector<const Change*>> groups;
@@ -217,8 +253,7 @@ Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, Search
         if (fresh) order.push_back(key);
         it->second.push_back(&c);
     }
-    SearchBatch own_search;
-    Merger merger(db, search ? *search : own_search);
+    Merger merger(db, search);
     int64_t won = 0;
     for (const auto& key : order) {
         const RecordSpec* spec = find_record_spec(key.first);
@@ -227,8 +262,21 @@ Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, Search
         if (!r) return r.error();
         won += *r;
     }
+    return won;
+}
+
+}  // namespace
+
+Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, SearchBatch* search) {
+    SearchBatch own_search;
+    auto won = merge_changes(db, changes, search ? search : &own_search);
+    if (!won) return won.error();
     if (auto s = own_search.flush(db); !s) return s.error();
     return won;
+}
+
+Result<int64_t> apply_changes_unindexed(Db& db, const std::vector<Change>& changes) {
+    return merge_changes(db, changes, nullptr);
 }
 
 }  // namespace crm

@@ -3,15 +3,22 @@
 //   crm-bench-sync ingest WORKDIR [RUNS] [BATCHES]
 //       Changes accepted per second for batches of 1,000 generated contact changes (creates),
 //       three ways, each on a fresh database, RUNS times (default 5), BATCHES batches a run
-//       (default 100): end to end over HTTP to a real crm-server process (keep-alive, as a
-//       browser), through SyncStore in this process, and, as the baseline, plain batched SQLite
-//       inserts of the same rows into a table with the change log's columns (WAL,
-//       synchronous=FULL, one transaction and one prepared INSERT per batch). Ratios are taken
-//       per run, then the median. Also times a store push step by step.
+//       (default 100): end to end over HTTP to a real crm-server process (keep-alive and
+//       TCP_NODELAY, as a browser), through SyncStore in this process, and, as the baseline, plain
+//       batched SQLite inserts of the same rows into a table with the earlier change log's
+//       columns (WAL, synchronous=FULL, one transaction and one prepared INSERT per batch).
+//       A push is acknowledged once logged and merged into the records in the background, so
+//       each way is also timed until the records have caught up ("merged": for HTTP, until the
+//       server, told to stop, has finished merging and exited). Ratios are taken per run, then
+//       the median. Also times the steps of a push on their own.
+//   crm-bench-sync read WORKDIR [ROUNDS] [BATCHES]
+//       Milliseconds to read one 1,000-change push body (the quick reader alone, without
+//       check_change; the general JSON parser; a plain copy of the body, for scale), the median
+//       over ROUNDS (default 20) passes over BATCHES bodies (default 100).
 //   crm-bench-sync storage WORKDIR [CONTACTS] [EDITS]
 //       Ingests CONTACTS generated contacts (default 100,000) and EDITS edits (default 20,000)
-//       through SyncStore, then measures the bytes the change log (+ batches) takes next to the
-//       records (+ their indexes and the search index).
+//       through SyncStore, then measures the bytes the change log (+ interned names and batch
+//       ids) takes next to the records (+ their indexes; the server keeps no search index).
 //
 // The generated replicas are kept in WORKDIR (the same seed gives the same records), so only the
 // first run pays for generating them.
@@ -31,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../server/server_process.h"
+#include "push_body.h"
 #include "generator.h"
 #include "local_store.h"
 #include "records.h"
@@ -211,64 +219,72 @@ double plain_sqlite_seconds(const std::string& dir, const std::vector<Batch>& ba
     return seconds_since(start);
 }
 
-double store_seconds(const std::string& dir, const std::vector<Batch>& batches) {
+struct Timed {
+    double acknowledged_s = 0;  // until the last push was answered
+    double merged_s = 0;        // until the records had caught up with the log
+};
+
+Timed store_seconds(const std::string& dir, const std::vector<Batch>& batches) {
     auto store = must(crm::open_sqlite_store(dir + "/store.db"), "opening the store");
     const auto start = Clock::now();
+    int64_t last = 0;
     for (const auto& b : batches) {
         auto r = must(store->push(b.id, b.changes, now_ms()), "push");
         if (r.duplicate || r.accepted != static_cast<int64_t>(b.changes.size()))
             die("the store did not take batch " + b.id);
+        last = r.cursor;
     }
-    return seconds_since(start);
+    Timed t;
+    t.acknowledged_s = seconds_since(start);
+    if (store->wait_merged(last, 600'000) < last) die("the merge did not catch up");
+    t.merged_s = seconds_since(start);
+    return t;
 }
 
-// A store push, step by step, on a database opened as the store opens it: where the time goes.
+// The steps of a push on their own, per batch: reading the body (the quick reader, and the
+// general JSON parser for comparison) with every change checked, and the background merge of
+// a batch into the records (one transaction, as the merger commits it).
 json push_splits(const std::string& dir, const std::vector<Batch>& batches) {
-    auto db = must(crm::Db::open(dir + "/split.db"), "opening the split database");
-    must(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"), "pragmas");
-    must(crm::migrate(db), "migrating");
-    double log = 0, merge = 0, commit = 0;
+    std::vector<std::string> bodies;
     for (const auto& b : batches) {
-        auto t = Clock::now();
+        json changes = json::array();
+        for (const auto& c : b.changes) changes.push_back(c.to_json());
+        bodies.push_back(json{{"batch_id", b.id}, {"changes", std::move(changes)}}.dump());
+    }
+    double quick = 0, general = 0;
+    auto t = Clock::now();
+    for (const auto& body : bodies) {
+        auto p = crm::read_push_body(body);
+        if (!p) die("the quick reader refused a body");
+        for (const auto& c : p->changes) must(crm::check_change(c), "check");
+    }
+    quick = seconds_since(t);
+    t = Clock::now();
+    for (const auto& body : bodies) must(crm::parse_changes(json::parse(body)["changes"]), "parse");
+    general = seconds_since(t);
+
+    auto db = must(crm::Db::open(dir + "/split.db"), "opening the split database");
+    must(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;"), "pragmas");
+    must(crm::migrate(db), "migrating");
+    double merge = 0;
+    for (const auto& b : batches) {
+        t = Clock::now();
         crm::Tx tx(db);
         must(tx.begun(), "begin");
-        auto seen = must(db.prepare("SELECT last_seq FROM batches WHERE batch_id = ?1"), "select");
-        seen.bind(1, b.id);
-        must(seen.step(), "select");
-        auto insert =
-            must(db.prepare("INSERT INTO change_log(record_type, record_id, field, value, hlc, replica, batch_id) "
-                            "VALUES(?1,?2,?3,?4,?5,?6,?7)"),
-                 "prepare");
-        for (const auto& c : b.changes)
-            must(insert.bind(1, c.record_type)
-                     .bind(2, c.record_id)
-                     .bind(3, c.field)
-                     .bind(4, c.value.dump())
-                     .bind(5, c.hlc)
-                     .bind(6, c.replica)
-                     .bind(7, b.id)
-                     .run(),
-                 "insert");
-        log += seconds_since(t);
-        t = Clock::now();
-        must(crm::apply_changes(db, b.changes), "merge");
-        merge += seconds_since(t);
-        t = Clock::now();
-        auto last = must(db.prepare("SELECT coalesce(max(seq), 0) FROM change_log"), "max");
-        must(last.step(), "max");
-        auto record =
-            must(db.prepare("INSERT INTO batches(batch_id, last_seq, received_at) VALUES(?1, ?2, ?3)"), "prepare");
-        must(record.bind(1, b.id).bind(2, last.integer(0)).bind(3, now_ms()).run(), "batch");
+        must(crm::apply_changes_unindexed(db, b.changes), "merge");
         must(tx.commit(), "commit");
-        commit += seconds_since(t);
+        merge += seconds_since(t);
     }
-    return {{"log_insert_s", log}, {"merge_s", merge}, {"batch_and_commit_s", commit}};
+    return {{"read_quick_s", quick}, {"read_general_s", general}, {"merge_s", merge}};
 }
 
-double http_seconds(const std::string& dir, const std::string& web, const std::vector<Batch>& batches) {
+Timed http_seconds(const std::string& dir, const std::string& web, const std::vector<Batch>& batches) {
     ServerProcess server(dir + "/data", web);
     httplib::Client cli("127.0.0.1", server.port);
     cli.set_keep_alive(true);
+    // Browsers send every request with TCP_NODELAY; without it the body's last segment waits for
+    // the server's delayed ACK.
+    cli.set_tcp_nodelay(true);
     cli.set_read_timeout(60, 0);
     auto up = cli.Post(
         "/api/v1/auth/signup",
@@ -288,9 +304,12 @@ double http_seconds(const std::string& dir, const std::string& web, const std::v
         auto r = cli.Post("/api/v1/push", bodies[i], "application/json");
         if (!r || r->status != 200) die("push failed: " + (r ? r->body : httplib::to_string(r.error())));
     }
-    const double s = seconds_since(start);
-    server.stop();
-    return s;
+    Timed t;
+    t.acknowledged_s = seconds_since(start);
+    // A stopping server finishes merging before it exits (give it time on a loaded machine).
+    if (server.stop(300'000) != 0) die("the server did not stop cleanly");
+    t.merged_s = seconds_since(start);
+    return t;
 }
 
 json ingest(const std::string& work, int runs, int64_t batch_count) {
@@ -302,28 +321,38 @@ json ingest(const std::string& work, int runs, int64_t batch_count) {
     const std::string web = fresh_dir(work, "web");
     std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
 
-    std::vector<double> plain, store, http, log, merge, commit;
+    std::vector<double> plain, store, http, store_merged, http_merged, quick, general, merge;
     for (int run = 0; run < runs; ++run) {
         // A different order each run, so a slow spell of the machine does not always hit one.
         std::vector<std::function<void()>> steps = {
             [&] { plain.push_back(changes / plain_sqlite_seconds(fresh_dir(work, "plain"), batches)); },
-            [&] { store.push_back(changes / store_seconds(fresh_dir(work, "store"), batches)); },
-            [&] { http.push_back(changes / http_seconds(fresh_dir(work, "http"), web, batches)); },
+            [&] {
+                Timed t = store_seconds(fresh_dir(work, "store"), batches);
+                store.push_back(changes / t.acknowledged_s);
+                store_merged.push_back(changes / t.merged_s);
+            },
+            [&] {
+                Timed t = http_seconds(fresh_dir(work, "http"), web, batches);
+                http.push_back(changes / t.acknowledged_s);
+                http_merged.push_back(changes / t.merged_s);
+            },
             [&] {
                 json s = push_splits(fresh_dir(work, "split"), batches);
-                log.push_back(s["log_insert_s"]);
+                quick.push_back(s["read_quick_s"]);
+                general.push_back(s["read_general_s"]);
                 merge.push_back(s["merge_s"]);
-                commit.push_back(s["batch_and_commit_s"]);
             }};
         std::rotate(steps.begin(), steps.begin() + run % static_cast<int>(steps.size()), steps.end());
         for (auto& step : steps) step();
     }
     for (const char* d : {"plain", "store", "http", "split", "web"}) fs::remove_all(fs::path(work) / d);
-    // Ratios per run (each run's three figures were measured minutes apart at most), then medians.
-    std::vector<double> store_ratio, http_ratio;
+    // Ratios per run (each run's figures were measured minutes apart at most), then medians.
+    std::vector<double> store_ratio, http_ratio, store_merged_ratio, http_merged_ratio;
     for (int run = 0; run < runs; ++run) {
         store_ratio.push_back(store[run] / plain[run]);
         http_ratio.push_back(http[run] / plain[run]);
+        store_merged_ratio.push_back(store_merged[run] / plain[run]);
+        http_merged_ratio.push_back(http_merged[run] / plain[run]);
     }
     const double per_batch_ms = 1000.0 / static_cast<double>(batch_count);
     return {{"runs", runs},
@@ -334,11 +363,53 @@ json ingest(const std::string& work, int runs, int64_t batch_count) {
             {"http_changes_per_s", median(http)},
             {"store_over_plain", median(store_ratio)},
             {"http_over_plain", median(http_ratio)},
-            {"all", {{"plain", plain}, {"store", store}, {"http", http}}},
-            {"store_push_split_ms_per_batch",
-             {{"log_insert", median(log) * per_batch_ms},
-              {"merge", median(merge) * per_batch_ms},
-              {"batch_and_commit", median(commit) * per_batch_ms}}}};
+            {"store_merged_changes_per_s", median(store_merged)},
+            {"http_merged_changes_per_s", median(http_merged)},
+            {"store_merged_over_plain", median(store_merged_ratio)},
+            {"http_merged_over_plain", median(http_merged_ratio)},
+            {"all",
+             {{"plain", plain}, {"store", store}, {"http", http}, {"store_merged", store_merged}, {"http_merged", http_merged}}},
+            {"push_steps_ms_per_batch",
+             {{"read_quick", median(quick) * per_batch_ms},
+              {"read_general", median(general) * per_batch_ms},
+              {"merge", median(merge) * per_batch_ms}}}};
+}
+
+// The push-body reader on its own, body by body, so that a median is taken over many reads.
+json read_bodies(const std::string& work, int rounds, int64_t batch_count) {
+    auto batches = generated_batches(work, batch_count * 1000 / 12 + 100, 0, 1000);
+    if (static_cast<int64_t>(batches.size()) < batch_count) die("generated too few changes");
+    batches.resize(static_cast<size_t>(batch_count));
+    std::vector<std::string> bodies;
+    size_t bytes = 0;
+    for (const auto& b : batches) {
+        json changes = json::array();
+        for (const auto& c : b.changes) changes.push_back(c.to_json());
+        bodies.push_back(json{{"batch_id", b.id}, {"changes", std::move(changes)}}.dump());
+        bytes += bodies.back().size();
+    }
+    std::vector<double> quick, general, copy;
+    size_t sink = 0;
+    for (int round = 0; round < rounds; ++round)
+        for (const auto& body : bodies) {
+            auto t = Clock::now();
+            auto p = crm::read_push_body(body);
+            quick.push_back(seconds_since(t) * 1000);
+            if (!p || p->changes.size() != 1000) die("the quick reader refused a body");
+            t = Clock::now();
+            json j = json::parse(body);
+            general.push_back(seconds_since(t) * 1000);
+            sink += j.size();
+            t = Clock::now();
+            std::string c(body);
+            copy.push_back(seconds_since(t) * 1000);
+            sink += c.size();
+        }
+    return {{"bodies", bodies.size()},
+            {"rounds", rounds},
+            {"mean_body_bytes", bytes / bodies.size()},
+            {"ms_per_body_median", {{"read_quick", median(quick)}, {"parse_general", median(general)}, {"copy", median(copy)}}},
+            {"sink", sink}};
 }
 
 // ---- storage ------------------------------------------------------------------------------------
@@ -368,24 +439,6 @@ int64_t compacted_bytes(const std::string& path, const std::string& work, const 
     return bytes;
 }
 
-// The same log in a compact layout, to measure what it would take: record ids as 16-byte blobs,
-// stamps as one integer, type, field and replica names through one small table, and no batch id
-// on every row (the batches table keeps each batch's id and last sequence number).
-constexpr const char* kCompactLog = R"sql(
-    CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
-    INSERT OR IGNORE INTO names(name)
-        SELECT record_type FROM change_log UNION SELECT field FROM change_log UNION SELECT replica FROM change_log;
-    CREATE TABLE compact_log(seq INTEGER PRIMARY KEY, type INT, record_id BLOB, field INT, value TEXT, hlc INT,
-                             replica INT);
-    INSERT INTO compact_log
-        SELECT seq, (SELECT id FROM names WHERE name = record_type), unhex(record_id),
-               (SELECT id FROM names WHERE name = field), value,
-               CAST(substr(hlc, 1, 18) AS INTEGER) * 100000 + CAST(substr(hlc, 20, 5) AS INTEGER),
-               (SELECT id FROM names WHERE name = replica)
-        FROM change_log;
-    DROP TABLE change_log;
-)sql";
-
 json storage(const std::string& work, int64_t contacts, int64_t edits) {
     const auto t0 = Clock::now();
     auto batches = generated_batches(work, contacts, edits, 1000);
@@ -401,7 +454,9 @@ json storage(const std::string& work, int64_t contacts, int64_t edits) {
 
     std::vector<std::string> record_tables;
     for (const auto& spec : crm::record_specs()) record_tables.push_back(spec.table);
-    std::string drop_records, drop_log = "DROP TABLE change_log; DROP TABLE batches;";
+    const std::string log_tables = "'sync_log', 'sync_names', 'sync_batches', 'change_log', 'batches'";
+    std::string drop_records,
+        drop_log = "DROP TABLE sync_log; DROP TABLE sync_names; DROP TABLE sync_batches; DROP TABLE change_log; DROP TABLE batches;";
     for (const auto& t : record_tables) drop_records += "DROP TABLE " + t + ";";  // drops their indexes too
     drop_records += "DROP TABLE search_index; DROP TABLE search_docs;";
 
@@ -413,14 +468,10 @@ json storage(const std::string& work, int64_t contacts, int64_t edits) {
                 {"ingest_s", ingest_s},
                 {"file_bytes", fs::file_size(path)}};
     auto db = must(crm::Db::open(path), "opening the store file");
-    out["log_rows"] = scalar(db, "SELECT count(*) FROM change_log");
+    out["log_rows"] = scalar(db, "SELECT count(*) FROM sync_log");
+    out["log_changes"] = scalar(db, "SELECT coalesce(max(last_seq), 0) FROM sync_log");
     out["contact_rows"] = scalar(db, "SELECT count(*) FROM contacts");
     out["history_rows"] = scalar(db, "SELECT count(*) FROM history");
-    // Changes a later one to the same field outranks: what compacting the log could drop.
-    out["superseded_changes"] =
-        scalar(db,
-               "SELECT count(*) - (SELECT count(*) FROM "
-               "(SELECT DISTINCT record_type, record_id, field FROM change_log)) FROM change_log");
     // dbstat gives every table's and index's bytes when SQLite is built with it.
     if (db.prepare("SELECT 1 FROM dbstat LIMIT 1").ok()) {
         out["method"] = "dbstat";
@@ -431,7 +482,7 @@ json storage(const std::string& work, int64_t contacts, int64_t edits) {
         };
         std::string in_records = "'search_docs'";
         for (const auto& t : record_tables) in_records += ",'" + t + "'";
-        out["log_bytes"] = bytes_of("tbl_name IN ('change_log', 'batches')");
+        out["log_bytes"] = bytes_of("tbl_name IN (" + log_tables + ")");
         out["record_bytes"] = bytes_of("tbl_name IN (" + in_records + ") OR tbl_name LIKE 'search_index%'");
         out["other_bytes"] = bytes_of("1") - out["log_bytes"].get<int64_t>() - out["record_bytes"].get<int64_t>();
     } else {
@@ -445,11 +496,9 @@ json storage(const std::string& work, int64_t contacts, int64_t edits) {
         out["record_bytes"] = whole - compacted_bytes(path, dir, drop_records);
         // The rest: history, meta.
         out["other_bytes"] = whole - out["log_bytes"].get<int64_t>() - out["record_bytes"].get<int64_t>();
-        out["compact_log_bytes"] = compacted_bytes(path, dir, kCompactLog) - without_log;
-        out["compact_log_over_records"] = out["compact_log_bytes"].get<double>() / out["record_bytes"].get<double>();
     }
     out["log_over_records"] = out["log_bytes"].get<double>() / out["record_bytes"].get<double>();
-    out["log_bytes_per_change"] = out["log_bytes"].get<double>() / out["log_rows"].get<double>();
+    out["log_bytes_per_change"] = out["log_bytes"].get<double>() / out["log_changes"].get<double>();
     fs::remove_all(dir);
     return out;
 }
@@ -462,12 +511,15 @@ int main(int argc, char** argv) {
     if (cmd == "ingest" && argc >= 3) {
         fs::create_directories(argv[2]);
         out = ingest(argv[2], argc > 3 ? std::stoi(argv[3]) : 5, argc > 4 ? std::stoll(argv[4]) : 100);
+    } else if (cmd == "read" && argc >= 3) {
+        fs::create_directories(argv[2]);
+        out = read_bodies(argv[2], argc > 3 ? std::stoi(argv[3]) : 20, argc > 4 ? std::stoll(argv[4]) : 100);
     } else if (cmd == "storage" && argc >= 3) {
         fs::create_directories(argv[2]);
         out = storage(argv[2], argc > 3 ? std::stoll(argv[3]) : 100000, argc > 4 ? std::stoll(argv[4]) : 20000);
     } else {
         std::fprintf(stderr,
-                     "usage: crm-bench-sync ingest WORKDIR [RUNS] [BATCHES] | storage WORKDIR [CONTACTS] [EDITS]\n");
+                     "usage: crm-bench-sync ingest WORKDIR [RUNS] [BATCHES] | read WORKDIR [ROUNDS] [BATCHES] | storage WORKDIR [CONTACTS] [EDITS]\n");
         return 2;
     }
     std::printf("%s\n", out.dump().c_str());

@@ -44,14 +44,14 @@ ServerProcess::ServerProcess(const std::string& data_dir, const std::string& web
     port = std::stoi(line.substr(at + 10));
 }
 
-int ServerProcess::stop() {
+int ServerProcess::stop(int timeout_ms) {
     if (pid <= 0) return -1;
     kill(pid, SIGTERM);
     int status = 0;
-    // A server that has not stopped after 10 s gets SIGKILL (and the caller sees 128 + 9), so a
+    // A server that has not stopped after `timeout_ms` gets SIGKILL (and the caller sees 128 + 9), so a
     // lost SIGTERM fails a test instead of hanging it.
     for (int waited_ms = 0; waitpid(pid, &status, WNOHANG) == 0; waited_ms += 10) {
-        if (waited_ms >= 10'000) {
+        if (waited_ms >= timeout_ms) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             break;

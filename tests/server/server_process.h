@@ -11,9 +11,9 @@ struct ServerProcess {
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
 
-    // Sends SIGTERM and waits; returns the exit status (0 on a clean stop). After 10 s it sends
+    // Sends SIGTERM and waits; returns the exit status (0 on a clean stop). After `timeout_ms` it sends
     // SIGKILL and returns 128 + 9.
-    int stop();
+    int stop(int timeout_ms = 10'000);
     // Sends SIGKILL and waits.
     void kill_hard();
 

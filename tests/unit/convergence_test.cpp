@@ -236,8 +236,8 @@ using Dump = std::map<std::string, std::map<std::string, std::string>>;
 // those fields (from the log); the seeded pipeline, which never travels, is compared as text.
 std::string normalized_clocks(const std::string& raw, const std::set<std::string>* stamped) {
     if (!stamped) return raw;
-    json clocks = json::parse(raw, nullptr, false);
-    if (!clocks.is_object()) return "unreadable: " + raw;
+    json clocks = crm::parse_clocks(raw);
+    if (clocks.empty() && raw != "{}") return "unreadable: " + raw;
     std::string out;
     for (const auto& f : *stamped) {
         std::string stamp = clocks.contains(f) ? clocks[f].get<std::string>()

@@ -135,3 +135,54 @@ TEST_CASE("a batch with one bad change is refused whole, naming the change") {
     CHECK_FALSE(parse_changes(json::object()).ok());
     CHECK(parse_changes(json::array({1, 2, 3}), 2).error().message.find("limit") != std::string::npos);
 }
+
+TEST_CASE("a row's clocks are stored with each shared stamp once, and rows in the older plain form still merge") {
+    const std::string id = new_id(), r1 = new_id(), r2 = new_id();
+    const Hlc created{1000, 0};
+    std::vector<Change> create;
+    for (const char* field : {"name", "email", "job_title", "first_name", "last_name", "phone"})
+        create.push_back({"contact", id, field, std::string(field) == "email" ? json("ada@example.com")
+                                                : std::string(field) == "phone" ? json("+44 20 7946 0000") : json("Ada"),
+                          created.encode(), r1});
+    Db db = fresh_db();
+    REQUIRE(apply_changes(db, create).ok());
+    auto raw = [&] {
+        auto st = db.prepare("SELECT clocks FROM contacts WHERE id = ?1");
+        REQUIRE(st.ok());
+        st->bind(1, id);
+        REQUIRE(*st->step());
+        return st->text(0);
+    };
+    const std::string stamp = created.encode() + " " + r1;
+    // Six fields, one stamp: written once.
+    std::string stored = raw();
+    CHECK(stored.find(stamp) == stored.rfind(stamp));
+    json clocks = parse_clocks(stored);
+    CHECK(clocks.size() == 6);
+    CHECK(field_stamp(clocks, "phone") == stamp);
+    CHECK(parse_clocks(dump_clocks(clocks)) == clocks);
+
+    SUBCASE("a later edit of one field gets a stamp of its own") {
+        REQUIRE(apply_changes(db, {name_change(id, "Ada King", {2000, 0}, r2)}).ok());
+        json after = parse_clocks(raw());
+        CHECK(field_stamp(after, "name") == Hlc{2000, 0}.encode() + " " + r2);
+        CHECK(field_stamp(after, "email") == stamp);
+    }
+    SUBCASE("a row in the plain form (written by an older build) merges the same and is rewritten compact") {
+        json plain = clocks;
+        auto st = db.prepare("UPDATE contacts SET clocks = ?1 WHERE id = ?2");
+        REQUIRE(st.ok());
+        REQUIRE(st->bind(1, plain.dump()).bind(2, id).run().ok());
+        REQUIRE(apply_changes(db, {name_change(id, "Older", {500, 0}, r2)}).ok());
+        CHECK(name_of(db, id) == "Ada");  // the older change loses against the plain clock
+        REQUIRE(apply_changes(db, {name_change(id, "Newer", {3000, 0}, r2)}).ok());
+        CHECK(name_of(db, id) == "Newer");
+        CHECK(raw().find("\"@\"") != std::string::npos);
+        CHECK(field_stamp(parse_clocks(raw()), "email") == stamp);
+    }
+    SUBCASE("unreadable clocks read as none") {
+        CHECK(parse_clocks("not json").empty());
+        CHECK(parse_clocks("{\"@\": 5, \"name\": 0}").empty());
+        CHECK(parse_clocks("{\"@\": [\"x\"], \"name\": 7, \"email\": 0}") == json{{"email", "x"}});  // no stamp 7
+    }
+}
