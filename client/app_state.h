@@ -350,6 +350,7 @@ struct PaletteItem {
 struct PaletteState {
     bool open = false;
     bool just_opened = false;  // the search field takes the keyboard on the next frame
+    bool field_active = false; // it had the keyboard last frame (until then, typed keys are caught)
     std::string query;
     std::string searched;          // the query `items` answer
     uint64_t searched_version = 0;  // and the data version they were read at

@@ -194,6 +194,14 @@ void pull(AppState& app) {
     });
 }
 
+// Sends the outbox, then pulls (push goes on to pull once the outbox is empty).
+void start_sync(AppState& app) {
+    SyncState& s = app.sync;
+    s.in_flight = true;
+    if (s.phase != SyncPhase::Offline && s.phase != SyncPhase::Error) s.phase = SyncPhase::Syncing;
+    push(app);
+}
+
 // Keeps one long-poll open; when the server says the log moved past our cursor, sync now.
 void listen(AppState& app) {
     SyncState& s = app.sync;
@@ -208,7 +216,11 @@ void listen(AppState& app) {
             app.sync.next_wait_ms = platform::now_ms() + 2000;  // the regular sync notices why
             return;
         }
-        if (j["latest"].get<int64_t>() > after) sync_request(app);
+        // Pull at once, not on a later frame: this is the path of a colleague's edit to the screen.
+        if (j["latest"].get<int64_t>() > after) {
+            if (app.sync.in_flight) sync_request(app);
+            else start_sync(app);
+        }
     });
 }
 
@@ -243,9 +255,7 @@ void sync_tick(AppState& app) {
         s.next_attempt_ms = std::min(s.next_attempt_ms, now + kDebounceMs);
     }
     if (now < s.next_attempt_ms) return;
-    s.in_flight = true;
-    if (s.phase != SyncPhase::Offline && s.phase != SyncPhase::Error) s.phase = SyncPhase::Syncing;
-    push(app);
+    start_sync(app);
 }
 
 std::string sync_status_text(const SyncState& s) {

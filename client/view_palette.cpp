@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "imgui.h"
+#include "imgui_internal.h"  // the query field's caret after keys caught before it took the keyboard
 #include "platform.h"
 #include "quick_find.h"
 #include "test_hooks.h"
@@ -159,6 +160,7 @@ void open_palette(AppState& app) {
     PaletteState& p = app.palette;
     p.open = true;
     p.just_opened = true;
+    p.field_active = false;
     p.query.clear();
     p.searched = "\x01";  // refresh on the first frame
     p.selected = 0;
@@ -293,10 +295,24 @@ void draw_palette(AppState& app) {
     // The query field keeps the keyboard while the palette is open.
     if (p.just_opened || !ImGui::IsAnyItemActive()) ImGui::SetKeyboardFocusHere();
     p.just_opened = false;
+    // Keys typed right after Ctrl+K, before the field has the keyboard, go into the query: ImGui
+    // gives a field no characters on the frame it activates, and selects its text then.
+    ImGuiIO& keys = ImGui::GetIO();
+    const bool catching = !p.field_active;
+    if (catching && !keys.InputQueueCharacters.empty()) {
+        char utf8[5];
+        for (ImWchar c : keys.InputQueueCharacters) p.query += ImTextCharToUtf8(utf8, c);
+        keys.InputQueueCharacters.resize(0);
+    }
     ImGui::SetNextItemWidth(-1);
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(10, 8));
     input_text("##palette-query", p.query, 0, "Find a contact, company, deal or case, or type a command");
     ImGui::PopStyleVar();
+    p.field_active = ImGui::IsItemActive();
+    if (p.field_active && catching) {  // just took the keyboard: the caret after what was caught
+        if (ImGuiInputTextState* st = ImGui::GetInputTextState(ImGui::GetItemID()))
+            st->Stb.cursor = st->Stb.select_start = st->Stb.select_end = st->CurLenW;
+    }
     test_hooks::track("Palette query");
     refresh(app, p);
 
