@@ -34,6 +34,7 @@ struct SyncState {
     bool snapshot_tried = false;  // ...once per start: if it fails, the device pulls the log instead
     bool adopted_snapshot = false;  // this start began from the server's copy
     int64_t snapshot_bytes = 0, snapshot_download_ms = 0, snapshot_adopt_ms = 0;  // for the benchmark
+    std::string snapshot_checksum;  // "matched", "mismatched" or "unchecked" (platform::Checksum)
     int64_t latest = 0;         // the server's last sequence number, as last seen
     int64_t cursor = 0;
 };

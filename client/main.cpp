@@ -62,7 +62,7 @@ std::string state_json() {
         {"cursor", s.cursor},
         {"latest", s.latest},
         {"adoptedSnapshot", s.adopted_snapshot},
-        {"snapshot", {{"bytes", s.snapshot_bytes}, {"downloadMs", s.snapshot_download_ms}, {"adoptMs", s.snapshot_adopt_ms}}},
+        {"snapshot", {{"bytes", s.snapshot_bytes}, {"downloadMs", s.snapshot_download_ms}, {"adoptMs", s.snapshot_adopt_ms}, {"checksum", s.snapshot_checksum}}},
         {"workspace", g_app.auth.workspace_name},
         {"firstFrameMs", g_first_frame_ms},
     };

@@ -63,9 +63,15 @@ inline constexpr const char* kServerSetting = "crm.server";
 // another); `done` runs on a later frame.
 void http_request(const std::string& method, const std::string& path, const std::string& body,
                   std::function<void(HttpResponse)> done);
+// Whether a download's bytes match the SHA-256 the server sent with them (X-Crm-Sha256).
+// Unchecked: the server sent none, or this page cannot compute one (crypto.subtle needs HTTPS
+// or localhost).
+enum class Checksum { Unchecked, Matched, Mismatched };
 // Downloads a large binary answer (GET `path` on the sync server) straight into memory;
-// `done` gets the status (0: no answer) and the bytes, which live only during the call.
-void http_download(const std::string& path, std::function<void(int status, std::string_view bytes)> done);
+// `done` gets the status (0: no answer), the bytes, which live only during the call, and
+// whether they matched the server's checksum.
+void http_download(const std::string& path,
+                   std::function<void(int status, std::string_view bytes, Checksum checksum)> done);
 // How far the download running now has come: bytes received and expected (the server's
 // X-Crm-Size header; 0 when it did not say). Both 0 when none runs.
 struct TransferProgress {

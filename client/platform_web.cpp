@@ -41,7 +41,7 @@ struct WindowState {
 WindowState g_window;
 
 std::map<int, std::function<void(HttpResponse)>> g_http_pending;
-std::map<int, std::function<void(int, std::string_view)>> g_download_pending;
+std::map<int, std::function<void(int, std::string_view, Checksum)>> g_download_pending;
 int g_http_next_id = 1;
 
 int imgui_key_for(const char* key) {
@@ -241,26 +241,39 @@ EM_JS(void, js_http_download, (int id, const char* path), {
     var server = "";  // the same sync server as js_http_request's
     try { server = window.localStorage.getItem("crm.server") || ""; } catch (e) {}
     var progress = Module.crmDownload = { received: 0, total: 0 };
-    var finish = function(status, chunks) {
+    var finish = function(status, chunks, sha256) {
         var size = 0;
         chunks.forEach(function(c) { size += c.length; });
         var ptr = _malloc(Math.max(size, 1));
         if (!ptr) { status = 0; size = 0; }
         var at = ptr;
         if (ptr) chunks.forEach(function(c) { HEAPU8.set(c, at); at += c.length; });
+        chunks.length = 0;
         Module.crmDownload = null;
-        try {
-            _crm_http_download_done(id, status, ptr, size);
-        } finally {
-            _free(ptr);
-        }
+        var deliver = function(checksum) {  // platform::Checksum: 0 unchecked, 1 matched, 2 mismatched
+            try {
+                _crm_http_download_done(id, status, ptr, size, checksum);
+            } finally {
+                _free(ptr);
+            }
+        };
+        var subtle = typeof crypto === "object" && crypto.subtle;
+        if (status !== 200 || !sha256 || !subtle || !ptr) return deliver(0);
+        // The digest runs off the main thread; it copies the bytes when called.
+        subtle.digest("SHA-256", HEAPU8.subarray(ptr, ptr + size)).then(function(digest) {
+            var hex = Array.prototype.map.call(new Uint8Array(digest), function(b) {
+                return (b < 16 ? "0" : "") + b.toString(16);
+            }).join("");
+            deliver(hex === sha256.toLowerCase() ? 1 : 2);
+        }, function() { deliver(0); });
     };
     fetch(server + UTF8ToString(path), init).then(function(r) {
         progress.total = Number(r.headers.get("X-Crm-Size")) || 0;
+        var sha256 = r.headers.get("X-Crm-Sha256") || "";
         var reader = r.body.getReader(), chunks = [];
         var pump = function() {
             return reader.read().then(function(step) {
-                if (step.done) return finish(r.status, chunks);
+                if (step.done) return finish(r.status, chunks, sha256);
                 chunks.push(step.value);
                 progress.received += step.value.length;
                 return pump();
@@ -269,14 +282,15 @@ EM_JS(void, js_http_download, (int id, const char* path), {
         return pump();
     }).catch(function(e) {
         console.warn("crm: download of " + UTF8ToString(path) + " failed: " + (e && e.message || e));
-        if (Module.crmDownload === progress) finish(0, []);
+        if (Module.crmDownload === progress) finish(0, [], "");
     });
 });
 
 EM_JS(double, js_download_received, (), { return Module.crmDownload ? Module.crmDownload.received : 0; });
 EM_JS(double, js_download_total, (), { return Module.crmDownload ? Module.crmDownload.total : 0; });
 
-void http_download(const std::string& path, std::function<void(int status, std::string_view bytes)> done) {
+void http_download(const std::string& path,
+                   std::function<void(int status, std::string_view bytes, Checksum checksum)> done) {
     int id = g_http_next_id++;
     g_download_pending[id] = std::move(done);
     js_http_download(id, path.c_str());
@@ -513,13 +527,14 @@ extern "C" EMSCRIPTEN_KEEPALIVE void crm_text_input(const char* text, int pasted
     g_window.queue.push_back({pasted ? InputEvent::Paste : InputEvent::Chars, 0, 0, 0, false, std::move(s)});
 }
 
-extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_download_done(int id, int status, const char* bytes, int size) {
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_download_done(int id, int status, const char* bytes, int size, int checksum) {
     using namespace crm::platform;
     auto it = g_download_pending.find(id);
     if (it == g_download_pending.end()) return;
     auto done = std::move(it->second);
     g_download_pending.erase(it);
-    done(status, std::string_view(bytes ? bytes : "", bytes ? static_cast<size_t>(size) : 0));
+    done(status, std::string_view(bytes ? bytes : "", bytes ? static_cast<size_t>(size) : 0),
+         checksum == 1 ? Checksum::Matched : checksum == 2 ? Checksum::Mismatched : Checksum::Unchecked);
 }
 
 extern "C" EMSCRIPTEN_KEEPALIVE void crm_http_done(int id, int status, const char* body) {

@@ -19,6 +19,7 @@ Module.crmStorage = (function () {
   var IDB_NAME = "crm-storage", FILES = "files", PAGES = "pages", FENCE = "fence";
   var CHUNK = 4096;           // must match kChunk in storage_web.cpp
   var READ_BATCH = 1024;      // chunks per request while loading
+  var WRITE_SLICE = 1024;     // chunks put per task while writing
   var SLOW_TAKEOVER_MS = 5000;
   // How long a starting tab waits for the lock before saying another tab has the workspace:
   // during a reload, this page's previous document holds it until it has unloaded.
@@ -412,14 +413,30 @@ Module.crmStorage = (function () {
     // written again are put back just below.
     var keep = Math.ceil(Math.min(batch.low, batch.size) / CHUNK);
     if (Math.ceil(f.storedSize / CHUNK) > keep) pages.delete(IDBKeyRange.bound([f.name, keep], [f.name, Infinity]));
-    batch.pages.forEach(function (data, index) {
-      if (index >= chunks) return;
-      pages.put(data, [f.name, index]);
-      bytes += data.length;
-      count++;
-    });
-    tx.objectStore(FILES).put({ size: batch.size, owner: token, savedAt: Date.now() }, f.name);
-    if (tx.commit) tx.commit();
+    var entries = [];
+    batch.pages.forEach(function (data, index) { if (index < chunks) entries.push(index); });
+    // A large write (a whole downloaded workspace: 25,000 chunks) is handed to IndexedDB a slice
+    // at a time, the next slice when the current one's first chunk is stored: the page answers
+    // requests and draws in between, instead of freezing for a second. The pending request
+    // keeps the transaction open, so it stays one all-or-nothing write.
+    var at = 0;
+    var putSlice = function () {
+      var end = Math.min(entries.length, at + WRITE_SLICE), first = null;
+      for (; at < end; ++at) {
+        var data = batch.pages.get(entries[at]);
+        var request = pages.put(data, [f.name, entries[at]]);
+        if (!first) first = request;
+        bytes += data.length;
+        count++;
+      }
+      if (at < entries.length) {
+        first.onsuccess = putSlice;
+        return;
+      }
+      tx.objectStore(FILES).put({ size: batch.size, owner: token, savedAt: Date.now() }, f.name);
+      if (tx.commit) tx.commit();
+    };
+    putSlice();
     tx.oncomplete = function () {
       var ms = performance.now() - batch.start;
       f.inflight = null;

@@ -113,15 +113,20 @@ void download_snapshot(AppState& app) {
     app.sync.snapshot_tried = true;
     app.sync.downloading = true;
     const int64_t asked = platform::now_ms();
-    platform::http_download("/api/v1/snapshot", [&app, asked](int status, std::string_view bytes) {
+    platform::http_download("/api/v1/snapshot", [&app, asked](int status, std::string_view bytes, platform::Checksum sum) {
         app.sync.downloading = false;
+        app.sync.snapshot_checksum = sum == platform::Checksum::Matched      ? "matched"
+                                     : sum == platform::Checksum::Mismatched ? "mismatched"
+                                                                             : "unchecked";
         const int64_t arrived = platform::now_ms();
         app.sync.snapshot_download_ms = arrived - asked;
         app.sync.snapshot_bytes = static_cast<int64_t>(bytes.size());
         if (status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
         if (session_lost(app, platform::HttpResponse{status, std::string(bytes.substr(0, 2000))})) return;
-        if (status == 200) {
-            auto adopted = app.store->adopt_snapshot(bytes);
+        if (status == 200 && sum == platform::Checksum::Mismatched) {
+            std::fprintf(stderr, "crm: the workspace copy was damaged on the way (its checksum differs); pulling the log instead\n");
+        } else if (status == 200) {
+            auto adopted = app.store->adopt_snapshot(bytes, sum == platform::Checksum::Matched);
             app.sync.snapshot_adopt_ms = platform::now_ms() - arrived;
             if (adopted) {
                 platform::persist();

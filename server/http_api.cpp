@@ -310,6 +310,7 @@ void install_routes(httplib::Server& server, Api& api) {
         res.set_header("X-Crm-Cursor", std::to_string(snap->cursor));
         res.set_header("X-Crm-Epoch", snap->epoch);
         res.set_header("X-Crm-Size", std::to_string(snap->size));
+        res.set_header("X-Crm-Sha256", snap->sha256);
         res.set_header("Cache-Control", "no-store");
         if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
             res.set_header("Content-Encoding", "gzip");

@@ -1,5 +1,6 @@
 #include "snapshot.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <zlib.h>
 
@@ -17,21 +18,31 @@
 namespace crm {
 namespace {
 
-Status gzip_file(const std::string& in_path, const std::string& out_path) {
+// Compresses `in_path` to `out_path`; `sha256_hex` gets the SHA-256 of the uncompressed bytes.
+Status gzip_file(const std::string& in_path, const std::string& out_path, std::string& sha256_hex) {
     std::ifstream in(in_path, std::ios::binary);
     if (!in) return Error{"", "cannot read " + in_path};
     gzFile out = gzopen(out_path.c_str(), "wb6");
     if (!out) return Error{"", "cannot write " + out_path};
+    crypto_hash_sha256_state hash;
+    crypto_hash_sha256_init(&hash);
     std::vector<char> buf(1 << 20);
     while (in) {
         in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
         std::streamsize n = in.gcount();
-        if (n > 0 && gzwrite(out, buf.data(), static_cast<unsigned>(n)) != n) {
+        if (n <= 0) continue;
+        crypto_hash_sha256_update(&hash, reinterpret_cast<const unsigned char*>(buf.data()), static_cast<unsigned long long>(n));
+        if (gzwrite(out, buf.data(), static_cast<unsigned>(n)) != n) {
             gzclose(out);
             return Error{"", "cannot write " + out_path + " (disk full?)"};
         }
     }
     if (gzclose(out) != Z_OK) return Error{"", "cannot finish " + out_path + " (disk full?)"};
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&hash, digest);
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    sha256_hex = hex;
     return ok();
 }
 
@@ -122,10 +133,16 @@ Result<Snapshot> write_snapshot(const std::string& source, const std::string& ou
         if (!meta) return meta.error();
         if (auto s = meta->bind(1, std::to_string(snap.cursor)).bind(2, snap.epoch).bind(3, clock).run(); !s) return s.error();
         if (auto s = db->exec("COMMIT; VACUUM;"); !s) return s.error();
+        // Checked here, once, so that a device which verifies the checksum need not.
+        auto check = db->prepare("PRAGMA quick_check");
+        if (!check) return check.error();
+        auto row = check->step();
+        if (!row) return row.error();
+        if (check->text(0) != "ok") return Error{"", "the snapshot made is damaged: " + check->text(0)};
     }
     snap.size = static_cast<int64_t>(std::filesystem::file_size(out_path, ec));
     snap.gz_path = out_path + ".gz";
-    if (auto s = gzip_file(out_path, snap.gz_path); !s) return s.error();
+    if (auto s = gzip_file(out_path, snap.gz_path, snap.sha256); !s) return s.error();
     std::filesystem::remove(out_path, ec);
     return snap;
 }

@@ -16,11 +16,14 @@ struct Snapshot {
     int64_t cursor = 0;   // the log position it holds everything up to
     std::string epoch;    // the log's epoch
     int64_t size = 0;     // bytes once unzipped, for a client's progress bar (X-Crm-Size)
+    std::string sha256;   // of the unzipped file, hex (X-Crm-Sha256): a client that checks it
+                          // can skip checking the database's structure itself
 };
 
 // Copies the workspace database at `source` (read in one consistent transaction, alongside
 // writers) into `out_path`, strips the log, records the cursor, epoch and latest clock as a
-// client's database would, and compresses it to `out_path + ".gz"`.
+// client's database would, checks it (PRAGMA quick_check), and compresses it to
+// `out_path + ".gz"`, noting the SHA-256 of the uncompressed file.
 Result<Snapshot> write_snapshot(const std::string& source, const std::string& out_path);
 
 // Inflates gzip data, for clients that do not accept gzip.

@@ -31,6 +31,8 @@ await runTest("browser initial sync", async ({ defer, step }) => {
                                     "every contact on the second device", 120000);
   console.log(`  second device synced ${SEEDED + 1} contacts in ${((Date.now() - t0) / 1000).toFixed(1)} s (sign-in included)`);
   assert(synced.adoptedSnapshot, "the second device started from the server's copy, not the whole log");
+  assert(synced.snapshot.checksum === "matched",
+         `the copy's bytes matched the server's SHA-256 (so the page-by-page check was skipped): ${synced.snapshot.checksum}`);
   await click(second, "Nav Contacts");
   await waitForState(second, (s) => s.table && s.table.total === SEEDED + 1, "the contacts table lists them all");
   await screenshot(second, "initial-sync-second-device");

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include "../unit/temp_dir.h"
 #include "api.h"
@@ -381,6 +382,17 @@ TEST_CASE("a fresh device adopts the snapshot in place, keeps its own identity, 
     REQUIRE(device->bind_workspace("w-id", "Acme"));
     REQUIRE(device->set_clock_offset(1234));
 
+    SUBCASE("the server sends the image's SHA-256; a device that matched it adopts without the structural check") {
+        unsigned char digest[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(image.data()), image.size());
+        char hex[2 * crypto_hash_sha256_BYTES + 1];
+        sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+        CHECK(r->get_header_value("X-Crm-Sha256") == std::string(hex));
+        auto adopted = device->adopt_snapshot(image, true);
+        REQUIRE_MESSAGE(adopted, adopted.error().to_string());
+        CHECK(*device->cursor() == 2);
+        CHECK(device->get("contact", grace)->at("name") == "Grace Hopper");
+    }
     SUBCASE("adopted: the workspace's records, searchable, and the device still itself") {
         auto adopted = device->adopt_snapshot(image);
         REQUIRE_MESSAGE(adopted, adopted.error().to_string());
