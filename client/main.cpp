@@ -164,6 +164,10 @@ void open_store() {
 // Otherwise view_storage.cpp says why not (loading, open in another tab, damaged).
 bool workspace_ready() {
     open_store();
+    // Damage SQLite met in a page read since the open: the same screen as damage found at open.
+    if (g_app.store && g_app.fatal_error.empty())
+        if (std::string damage = g_app.store->damage(); !damage.empty())
+            g_app.fatal_error = "the local database is damaged (" + damage + ")";
     return crm::platform::storage_state() == crm::platform::StorageState::Ready && !g_open_pending &&
            g_app.store.has_value() && g_app.fatal_error.empty();
 }

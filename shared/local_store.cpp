@@ -151,19 +151,14 @@ Result<LocalStore> LocalStore::open(const std::string& path) {
     // Emscripten's file systems, which have no shared memory for WAL.
     if (auto s = db->exec("PRAGMA journal_mode=DELETE"); !s)
         return Error{"", "the local database cannot be read (" + s.error().message + ")"};
-    {
-        // Scoped: a statement left open would keep tables locked during the migrations.
-        auto check = db->prepare("PRAGMA quick_check");
-        if (!check) return Error{"", "the local database cannot be read (" + check.error().message + ")"};
-        auto row = check->step();
-        if (!row) return Error{"", "the local database is damaged (" + row.error().message + ")"};
-        if (check->text(0) != "ok") return Error{"", "the local database is damaged: " + check->text(0)};
-    }
-    if (auto v = migrate(*db); !v) return v.error();
-    if (auto s = optimize_daily(*db); !s) return s.error();
+    auto damaged = [&](const Error& e) {
+        return Error{"", "the local database is damaged (" + e.message + ")"};
+    };
+    if (auto v = migrate(*db); !v) return db->damage().empty() ? v.error() : damaged(v.error());
+    if (auto s = optimize_daily(*db); !s) return db->damage().empty() ? s.error() : damaged(s.error());
 
     LocalStore store(std::move(*db), "", HlcClock{});
-    if (auto s = store.load_identity(); !s) return s.error();
+    if (auto s = store.load_identity(); !s) return store.damage().empty() ? s.error() : damaged(s.error());
     return store;
 }
 

@@ -84,9 +84,13 @@ private:
 
 class LocalStore {
 public:
-    // Opens or creates the database at `path`, checks it, runs migrations, and loads (or makes)
-    // the replica id. A damaged file is reported, never used.
+    // Opens or creates the database at `path`, runs migrations, and loads (or makes) the replica
+    // id. A file that is not a database, or whose schema or identity pages are damaged, is
+    // refused. The rest is not read page by page here (PRAGMA quick_check cost 0.84 s at every
+    // start with 188 MiB stored): damage SQLite meets later shows in damage().
     static Result<LocalStore> open(const std::string& path);
+    // SQLite's message once a statement found this database's file damaged; empty otherwise.
+    std::string damage() const { return db_.damage(); }
 
     const std::string& replica_id() const { return replica_id_; }
     Db& db() { return db_; }

@@ -2,7 +2,39 @@
 
 #include <sqlite3.h>
 
+#include <map>
+#include <mutex>
+
 namespace crm {
+namespace {
+
+// Connections whose file SQLite found damaged (SQLITE_CORRUPT, SQLITE_NOTADB), with its message.
+std::mutex g_damage_mu;
+std::map<const sqlite3*, std::string>& damaged() {
+    static std::map<const sqlite3*, std::string> m;
+    return m;
+}
+
+void note_damage(sqlite3* db, int rc) {
+    const int primary = rc & 0xff;
+    if (!db || (primary != SQLITE_CORRUPT && primary != SQLITE_NOTADB)) return;
+    std::lock_guard lock(g_damage_mu);
+    damaged().emplace(db, sqlite3_errmsg(db));
+}
+
+void forget_damage(const sqlite3* db) {
+    if (!db) return;
+    std::lock_guard lock(g_damage_mu);
+    damaged().erase(db);
+}
+
+}  // namespace
+
+std::string Db::damage() const {
+    std::lock_guard lock(g_damage_mu);
+    auto it = damaged().find(db_);
+    return it == damaged().end() ? std::string() : it->second;
+}
 
 Result<Db> Db::open(const std::string& path) {
     sqlite3* db = nullptr;
@@ -41,6 +73,7 @@ Db::Db(Db&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) { 
 Db& Db::operator=(Db&& other) noexcept {
     if (this != &other) {
         cache_.reset();  // statements are finalized before their connection closes
+        forget_damage(db_);
         sqlite3_close_v2(db_);
         db_ = other.db_;
         cache_ = std::move(other.cache_);
@@ -50,6 +83,7 @@ Db& Db::operator=(Db&& other) noexcept {
 }
 Db::~Db() {
     cache_.reset();
+    forget_damage(db_);
     sqlite3_close_v2(db_);
 }
 
@@ -68,7 +102,8 @@ Result<Stmt*> Db::cached(const std::string& sql) {
 Status Db::exec(std::string_view sql) {
     std::string copy(sql);
     char* err = nullptr;
-    if (sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    if (int rc = sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
+        note_damage(db_, rc);
         std::string msg = err ? err : sqlite3_errmsg(db_);
         sqlite3_free(err);
         return Error{"", "database error: " + msg};
@@ -78,8 +113,10 @@ Status Db::exec(std::string_view sql) {
 
 Result<Stmt> Db::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+    if (int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr); rc != SQLITE_OK) {
+        note_damage(db_, rc);
         return Error{"", "database error: " + std::string(sqlite3_errmsg(db_))};
+    }
     return Stmt(stmt, db_);
 }
 
@@ -123,6 +160,7 @@ Result<bool> Stmt::step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
+    note_damage(db_, rc);
     return Error{"", "database error: " + std::string(sqlite3_errmsg(db_))};
 }
 

@@ -43,6 +43,10 @@ public:
     // a mix. Fails, leaving this database as it was, while it has a transaction open.
     Status copy_from(Db& source);
     std::string last_error() const;
+    // SQLite's message if any statement on this connection found its file damaged
+    // (SQLITE_CORRUPT or SQLITE_NOTADB); empty otherwise. SQLite notices damage in the pages it
+    // reads, so this is how a damaged page that no check at open time read shows up later.
+    std::string damage() const;
     sqlite3* handle() const { return db_; }
 
 private:

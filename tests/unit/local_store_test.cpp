@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <set>
 
 #include "local_store.h"
@@ -115,6 +116,34 @@ TEST_CASE("a damaged database file is reported at open, not used") {
     auto store = LocalStore::open(dir.file("bad.db"));
     REQUIRE_FALSE(store.ok());
     CHECK_FALSE(store.error().message.empty());
+}
+
+TEST_CASE("damage in pages that opening does not read shows in damage() as soon as SQLite meets it") {
+    TempDir dir;
+    const std::string path = dir.file("damaged-later.db");
+    {
+        auto store = LocalStore::open(path);
+        REQUIRE(store.ok());
+        for (int i = 0; i < 2000; ++i)
+            REQUIRE(store->create_contact({"Contact " + std::to_string(i), "c" + std::to_string(i) + "@example.com"}, 1000 + i).ok());
+        CHECK(store->damage().empty());
+    }
+    {
+        // Garbage over the second half of the file, past the schema and identity pages.
+        std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+        f.seekg(0, std::ios::end);
+        const std::streamoff size = f.tellg();
+        REQUIRE(size > 100 * 4096);
+        const std::string garbage(static_cast<size_t>(size / 2 / 4096 * 4096), '\xAB');
+        f.seekp(size / 2 / 4096 * 4096);
+        f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    }
+    auto store = LocalStore::open(path);
+    REQUIRE_MESSAGE(store.ok(), "the schema and identity are intact: " << store.error().to_string());
+    CHECK(store->damage().empty());
+    auto list = store->list_contacts();
+    CHECK_FALSE(list.ok());
+    CHECK(store->damage().find("malformed") != std::string::npos);
 }
 
 TEST_CASE("after the server loses its log, a replica re-sends every field it holds with the original stamps") {
