@@ -21,6 +21,7 @@ namespace {
 crm::AppState g_app;
 float g_font_dpr = 0;
 double g_first_frame_ms = 0;
+double g_workspace_frame_ms = 0;  // the first frame that showed the open workspace (its screens, with data)
 
 // The UI font is rasterized at the screen's pixel density, so text stays sharp on HiDPI screens.
 void build_fonts(float dpr) {
@@ -65,6 +66,7 @@ std::string state_json() {
         {"snapshot", {{"bytes", s.snapshot_bytes}, {"downloadMs", s.snapshot_download_ms}, {"adoptMs", s.snapshot_adopt_ms}, {"checksum", s.snapshot_checksum}}},
         {"workspace", g_app.auth.workspace_name},
         {"firstFrameMs", g_first_frame_ms},
+        {"workspaceFrameMs", g_workspace_frame_ms},
     };
     j.update(crm::views_state(g_app));  // route, the table or record on screen, draw times
     return j.dump();
@@ -207,6 +209,7 @@ void frame() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (g_app.frame == 0) g_first_frame_ms = emscripten_get_now();  // ms since navigation started
+    if (g_workspace_frame_ms == 0 && workspace_here && g_app.auth.signed_in) g_workspace_frame_ms = emscripten_get_now();
     ++g_app.frame;
 }
 

@@ -83,8 +83,12 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
         const h = await page.evaluate((l) => window.crm.itemRect(l), header);
         await page.mouse.move(h.x + h.w / 2, h.y + h.h / 2);
         await page.waitForTimeout(200);
+        const clicked = Date.now();
         await page.mouse.click(h.x + h.w / 2, h.y + h.h / 2);
-        await page.waitForFunction(() => window.crm.state().table.sort[0].field === "email", null, { timeout: 60_000 });
+        await page.waitForFunction(() => window.crm.state().table.sort[0].field === "email", null, { timeout: 60_000, polling: "raf" });
+        const sorted = await page.evaluate(() => window.crm.state().table);
+        report(`sort ${contacts.toLocaleString("en")} contacts by email (no index): click -> sorted rows drawn`, `${Date.now() - clicked} ms`,
+               `goal < 50 ms; the page query ${sorted.lastQueryMs.toFixed(1)} ms; includes the test driver's click round trip`);
       }
       await page.waitForTimeout(500);
       const before = await page.evaluate(() => window.crm.state());
