@@ -83,12 +83,32 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
         const h = await page.evaluate((l) => window.crm.itemRect(l), header);
         await page.mouse.move(h.x + h.w / 2, h.y + h.h / 2);
         await page.waitForTimeout(200);
-        const clicked = Date.now();
+        // Timed in the page: from the mouse button's release to the animation frame after the
+        // one that drew the sorted rows (the app draws inside requestAnimationFrame).
+        await page.evaluate(() => {
+          window.benchSort = {};
+          window.addEventListener("mouseup", () => {
+            window.benchSort.up = performance.now();
+            window.benchSort.upDraws = window.crm.state().draws;
+          }, { once: true, capture: true });
+          const tick = () => {
+            const s = window.crm.state();
+            if (s.table.sort[0] && s.table.sort[0].field === "email") {
+              window.benchSort.drawn = performance.now();
+              window.benchSort.frames = s.draws;
+              return;
+            }
+            requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        });
         await page.mouse.click(h.x + h.w / 2, h.y + h.h / 2);
-        await page.waitForFunction(() => window.crm.state().table.sort[0].field === "email", null, { timeout: 60_000, polling: "raf" });
-        const sorted = await page.evaluate(() => window.crm.state().table);
-        report(`sort ${contacts.toLocaleString("en")} contacts by email (no index): click -> sorted rows drawn`, `${Date.now() - clicked} ms`,
-               `goal < 50 ms; the page query ${sorted.lastQueryMs.toFixed(1)} ms; includes the test driver's click round trip`);
+        await page.waitForFunction(() => window.benchSort.drawn > 0, null, { timeout: 60_000 });
+        const sorted = await page.evaluate(() => ({ ...window.benchSort, query: window.crm.state().table.lastQueryMs }));
+        report(`sort ${contacts.toLocaleString("en")} contacts by email (no index): button released -> sorted rows drawn`,
+               `${(sorted.drawn - sorted.up).toFixed(0)} ms`,
+               `goal < 50 ms; ${sorted.frames - sorted.upDraws} frame(s) drawn; the page query ${sorted.query.toFixed(1)} ms; ` +
+               "measured in the page at the next animation frame, so it includes software GL's frame time");
       }
       await page.waitForTimeout(500);
       const before = await page.evaluate(() => window.crm.state());
