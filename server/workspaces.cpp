@@ -40,18 +40,32 @@ Result<Snapshot> WorkspaceStores::snapshot(const std::string& workspace_id) {
 void WorkspaceStores::snapshot_soon(const std::string& workspace_id) {
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    due_.insert(workspace_id);
+    const auto now = std::chrono::steady_clock::now();
+    auto [it, added] = due_.try_emplace(workspace_id, Due{now, now});
+    it->second.last = now;
     if (!worker_.joinable()) worker_ = std::thread([this] { snapshot_worker(); });
     wake_.notify_one();
 }
 
 void WorkspaceStores::snapshot_worker() {
+    using namespace std::chrono;
     std::unique_lock lock(mu_);
     for (;;) {
         wake_.wait(lock, [&] { return stopping_ || !due_.empty(); });
         if (stopping_) return;
-        const std::string id = *due_.begin();
-        due_.erase(due_.begin());
+        // The workspace that has been quiet the longest; wait while even it is still busy.
+        auto ready_at = [](const Due& d) {
+            return std::min(d.last + milliseconds(kSnapshotQuietMs), d.first + milliseconds(kSnapshotMaxDelayMs));
+        };
+        auto next = due_.begin();
+        for (auto it = due_.begin(); it != due_.end(); ++it)
+            if (ready_at(it->second) < ready_at(next->second)) next = it;
+        if (steady_clock::now() < ready_at(next->second)) {
+            wake_.wait_until(lock, ready_at(next->second));
+            continue;  // a push may have come in meanwhile: look again
+        }
+        const std::string id = next->first;
+        due_.erase(next);
         lock.unlock();
         // Fresh enough: returns at once. Stale: makes a new one (seconds for a large workspace).
         // A failure is not fatal here: a device asking for the snapshot gets the error then.
