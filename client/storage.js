@@ -1,9 +1,12 @@
 // The browser half of the local database's storage (storage_web.cpp holds the SQLite VFS).
 //
-// IndexedDB "crm-storage" holds each database file as 4 KiB chunks: store "pages", key
+// IndexedDB "crm-storage" holds each database file as 64 KiB chunks: store "pages", key
 // [file name, chunk index], value a Uint8Array; and store "files", key the file name, value
-// {size, owner, savedAt}. Every commit's chunks are written in ONE IndexedDB transaction together
-// with the file's size, so the stored image is always a committed state.
+// {size, owner, savedAt, chunk} (chunk: the chunk size the pages are stored in; a record without
+// it is from a version that stored 4 KiB chunks, and is converted on load). Chromium keeps values
+// of 64 KiB and more as blob files, which it reads several times faster than small values.
+// Every commit's chunks are written in ONE IndexedDB transaction together with the file's size,
+// so the stored image is always a committed state.
 // While a write runs, later commits are merged (newest bytes win) and written next, as one
 // transaction; a write that fails (storage full) is merged back and retried, and nothing else is
 // written before it, so no later commit can land without an earlier one.
@@ -17,9 +20,10 @@
 // the page's event loop, which may be busy drawing.
 Module.crmStorage = (function () {
   var IDB_NAME = "crm-storage", FILES = "files", PAGES = "pages", FENCE = "fence";
-  var CHUNK = 4096;           // must match kChunk in storage_web.cpp
-  var READ_BATCH = 1024;      // chunks per request while loading
-  var WRITE_SLICE = 1024;     // chunks put per task while writing
+  var CHUNK = 65536;          // must match kChunk in storage_web.cpp
+  var LEGACY_CHUNK = 4096;    // the chunk size of a files record that names none
+  var READ_BATCH = 64;        // chunks per request while loading (4 MiB)
+  var WRITE_SLICE = 64;       // chunks put per task while writing (4 MiB)
   var SLOW_TAKEOVER_MS = 5000;
   // How long a starting tab waits for the lock before saying another tab has the workspace:
   // during a reload, this page's previous document holds it until it has unloaded.
@@ -38,10 +42,11 @@ Module.crmStorage = (function () {
     commits: 0,            // commits handed over by SQLite
     durableCommits: 0,     // of which written to IndexedDB
     transactions: 0,       // IndexedDB write transactions completed
-    pagesWritten: 0,
+    pagesWritten: 0,       // chunks (CHUNK bytes each)
     bytesWritten: 0,
     failedWrites: 0,
     recent: [],            // the last 50 write transactions: {pages, bytes, commits, ms}
+    converted: 0,          // files found in another chunk size and rewritten in CHUNK
     // The last load: waiting for the lock, opening IndexedDB, reading the pages into memory,
     // and opening the database (SQLite, in the `ready` callback).
     lockMs: 0, idbOpenMs: 0, loadMs: 0, loadedBytes: 0, openMs: 0,
@@ -52,6 +57,7 @@ Module.crmStorage = (function () {
       files[name] = {
         name: name, state: "loading", holding: false, releaseLock: null,
         pending: new Map(), pendingSize: null, pendingLow: Infinity, pendingCommits: 0, storedSize: 0,
+        pendingRewrite: false,  // the pending write replaces every stored chunk (a layout conversion)
         inflight: null, retryTimer: null, retryDelay: 0, error: "",
         releasing: false, releaseAfterLoad: false, flushWaiters: [], slowTimer: null, queued: null,
       };
@@ -215,6 +221,7 @@ Module.crmStorage = (function () {
     f.pending = new Map();
     f.pendingSize = null;
     f.pendingCommits = 0;
+    f.pendingRewrite = false;
     clearTimeout(f.retryTimer);
     f.retryTimer = null;
     f.error = "";
@@ -237,7 +244,7 @@ Module.crmStorage = (function () {
     setState(f, "loading");
     f.error = "";
     var t0 = performance.now();
-    var id = 0, size = 0, bytes = 0;
+    var id = 0, size = 0, bytes = 0, stored = CHUNK;
     openIdb().then(function (db) {
       stats.idbOpenMs = performance.now() - t0;
       return importLegacy(db, f.name).then(function () { return db; });
@@ -245,31 +252,29 @@ Module.crmStorage = (function () {
       var tx = db.transaction([FILES, PAGES, FENCE], "readwrite");
       var fileStore = tx.objectStore(FILES), pages = tx.objectStore(PAGES), fence = tx.objectStore(FENCE);
       fileStore.get(f.name).onsuccess = function (event) {
-        var record = event.target.result || { size: 0 };
+        var record = event.target.result || { size: 0, chunk: CHUNK };
         // The previous writer can never write again; this tab can, even if it was revoked before.
         if (record.owner && record.owner !== token) fence.put(Date.now(), [f.name, "revoked", record.owner]);
         fence.delete([f.name, "revoked", token]);
         record.owner = token;
         fileStore.put(record, f.name);
         size = record.size;
+        stored = record.chunk || LEGACY_CHUNK;
         id = Module.ccall("crm_storage_begin", "number", ["string", "number"], [f.name, size]);
         readFrom(0);
       };
+      // About READ_BATCH * CHUNK bytes per request, whatever the stored chunk size.
+      var batch = Math.max(1, Math.round(READ_BATCH * CHUNK / stored));
       function readFrom(first) {
         var range = IDBKeyRange.bound([f.name, first], [f.name, Infinity]);
-        var keys = pages.getAllKeys(range, READ_BATCH), values = pages.getAll(range, READ_BATCH);
+        var keys = pages.getAllKeys(range, batch), values = pages.getAll(range, batch);
         values.onsuccess = function () {
           for (var i = 0; i < keys.result.length; ++i) {
-            var index = keys.result[i][1];
-            if (index * CHUNK >= size) continue;
             var data = values.result[i];
             if (!(data instanceof Uint8Array)) data = new Uint8Array(data);
-            var ptr = _crm_storage_chunk(id, index);  // may grow memory: read HEAPU8 after
-            if (!ptr) continue;
-            HEAPU8.set(data.length > CHUNK ? data.subarray(0, CHUNK) : data, ptr);
-            bytes += data.length;
+            bytes += place(id, keys.result[i][1] * stored, data.subarray(0, Math.min(data.length, stored)), size);
           }
-          if (keys.result.length === READ_BATCH) readFrom(keys.result[READ_BATCH - 1][1] + 1);
+          if (keys.result.length === batch) readFrom(keys.result[batch - 1][1] + 1);
         };
       }
       tx.oncomplete = function () {
@@ -279,6 +284,7 @@ Module.crmStorage = (function () {
         f.pendingSize = null;
         f.pendingLow = Infinity;
         f.pendingCommits = 0;
+        f.pendingRewrite = false;
         f.storedSize = size;
         if (f.releaseAfterLoad) {
           f.releaseAfterLoad = false;
@@ -286,13 +292,50 @@ Module.crmStorage = (function () {
           setState(f, "ready");
           return release(f);
         }
+        // Stored in another chunk size (4 KiB, by an earlier version): write the whole file
+        // again in CHUNK, as one transaction that also deletes the old chunks, so that until it
+        // is durable the old layout is what is stored, whole. It goes through the ordinary
+        // write path (fencing, retries); commits made meanwhile are merged into it.
+        if (stored !== CHUNK) convert(f, id, size, stored);
         setState(f, "ready");
         var t1 = performance.now();
         _crm_storage_finish(id);  // SQLite opens it now, inside this call
         stats.openMs = performance.now() - t1;
+        if (f.pendingRewrite) flush(f);
       };
       tx.onabort = function () { loadFailed(f, id, tx.error || new Error("reading was aborted")); };
     }).catch(function (err) { loadFailed(f, id, err); });
+  }
+
+  // Copies `data`, the stored bytes from file offset `offset`, into image `id` of a file `size`
+  // bytes long, in CHUNK pieces; returns how many bytes of the file it placed.
+  function place(id, offset, data, size) {
+    var end = Math.min(data.length, size - offset), at = 0;
+    while (at < end) {
+      var index = Math.floor((offset + at) / CHUNK), within = (offset + at) % CHUNK;
+      var n = Math.min(CHUNK - within, end - at);
+      var ptr = _crm_storage_chunk(id, index);  // may grow memory: read HEAPU8 after
+      if (!ptr) break;
+      HEAPU8.set(data.subarray(at, at + n), ptr + within);
+      at += n;
+    }
+    return at;
+  }
+
+  // Queues every chunk of the loaded image `id` as one write that replaces the stored chunks
+  // (in `stored` bytes each) and records CHUNK in the files record.
+  function convert(f, id, size, stored) {
+    var chunks = Math.ceil(size / CHUNK);
+    for (var index = 0; index < chunks; ++index) {
+      var ptr = _crm_storage_chunk(id, index);  // may grow memory: read HEAPU8 after
+      if (ptr) f.pending.set(index, HEAPU8.slice(ptr, ptr + CHUNK));
+    }
+    f.pendingSize = size;
+    f.pendingLow = 0;
+    f.pendingRewrite = true;
+    stats.converted++;
+    console.log("crm storage: converting " + f.name + " (" + size + " bytes) from " + stored / 1024 +
+                " KiB to " + CHUNK / 1024 + " KiB chunks");
   }
 
   // Earlier versions kept the database as one file in Emscripten's IDBFS (IndexedDB "/data",
@@ -323,7 +366,7 @@ Module.crmStorage = (function () {
               chunk.set(contents.subarray(at, at + CHUNK));
               pages.put(chunk, [name, at / CHUNK]);
             }
-            tx.objectStore(FILES).put({ size: contents.length, owner: "", savedAt: Date.now() }, name);
+            tx.objectStore(FILES).put({ size: contents.length, owner: "", savedAt: Date.now(), chunk: CHUNK }, name);
             tx.oncomplete = function () {
               console.log("crm storage: moved " + name + " (" + contents.length + " bytes) out of the old IDBFS storage");
               indexedDB.deleteDatabase("/data");
@@ -355,7 +398,7 @@ Module.crmStorage = (function () {
       openIdb().then(function (db) {
         var tx = db.transaction([FILES, PAGES], "readwrite", { durability: "strict" });
         tx.objectStore(PAGES).delete(IDBKeyRange.bound([name, 0], [name, Infinity]));
-        tx.objectStore(FILES).put({ size: 0, owner: token, savedAt: Date.now() }, name);
+        tx.objectStore(FILES).put({ size: 0, owner: token, savedAt: Date.now(), chunk: CHUNK }, name);
         tx.oncomplete = function () { readImage(f); };
         tx.onabort = function () { loadFailed(f, 0, tx.error || new Error("deleting was aborted")); };
       }, function (err) { loadFailed(f, 0, err); });
@@ -385,11 +428,13 @@ Module.crmStorage = (function () {
   function flush(f) {
     if (f.inflight || f.retryTimer || !f.holding) return;
     if (nothingPending(f)) return settle(f);
-    var batch = { pages: f.pending, size: f.pendingSize, low: f.pendingLow, commits: f.pendingCommits, start: performance.now() };
+    var batch = { pages: f.pending, size: f.pendingSize, low: f.pendingLow, commits: f.pendingCommits,
+                  rewrite: f.pendingRewrite, start: performance.now() };
     f.pending = new Map();
     f.pendingSize = null;
     f.pendingLow = Infinity;
     f.pendingCommits = 0;
+    f.pendingRewrite = false;
     f.inflight = batch;
     openIdb().then(function (db) { write(f, db, batch); }, function (err) { failed(f, batch, err); });
   }
@@ -411,14 +456,16 @@ Module.crmStorage = (function () {
     var chunks = Math.ceil(batch.size / CHUNK), bytes = 0, count = 0;
     // Chunks past the smallest size since the last write are stale (the file shrank); those
     // written again are put back just below.
-    var keep = Math.ceil(Math.min(batch.low, batch.size) / CHUNK);
-    if (Math.ceil(f.storedSize / CHUNK) > keep) pages.delete(IDBKeyRange.bound([f.name, keep], [f.name, Infinity]));
+    // A conversion deletes every stored chunk, whatever size they were stored in.
+    var keep = batch.rewrite ? 0 : Math.ceil(Math.min(batch.low, batch.size) / CHUNK);
+    if (batch.rewrite || Math.ceil(f.storedSize / CHUNK) > keep) pages.delete(IDBKeyRange.bound([f.name, keep], [f.name, Infinity]));
     var entries = [];
     batch.pages.forEach(function (data, index) { if (index < chunks) entries.push(index); });
-    // A large write (a whole downloaded workspace: 25,000 chunks) is handed to IndexedDB a slice
-    // at a time, the next slice when the current one's first chunk is stored: the page answers
-    // requests and draws in between, instead of freezing for a second. The pending request
-    // keeps the transaction open, so it stays one all-or-nothing write.
+    // A large write (a whole downloaded workspace, or a conversion: 100 MiB is 1,600 chunks) is
+    // handed to IndexedDB a slice (4 MiB) at a time, the next slice when the current one's first
+    // chunk is stored: the page answers requests and draws in between, instead of freezing for a
+    // second. The pending request keeps the transaction open, so it stays one all-or-nothing
+    // write.
     var at = 0;
     var putSlice = function () {
       var end = Math.min(entries.length, at + WRITE_SLICE), first = null;
@@ -433,7 +480,7 @@ Module.crmStorage = (function () {
         first.onsuccess = putSlice;
         return;
       }
-      tx.objectStore(FILES).put({ size: batch.size, owner: token, savedAt: Date.now() }, f.name);
+      tx.objectStore(FILES).put({ size: batch.size, owner: token, savedAt: Date.now(), chunk: CHUNK }, f.name);
       if (tx.commit) tx.commit();
     };
     putSlice();
@@ -465,6 +512,7 @@ Module.crmStorage = (function () {
     if (f.pendingSize === null) f.pendingSize = batch.size;
     f.pendingLow = Math.min(f.pendingLow, batch.low);
     f.pendingCommits += batch.commits;
+    f.pendingRewrite = f.pendingRewrite || batch.rewrite;
     stats.failedWrites++;
     f.error = describe(err);
     console.warn("crm storage: " + f.error);

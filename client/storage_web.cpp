@@ -23,9 +23,17 @@
 namespace crm::platform {
 namespace {
 
-// The unit of dirty tracking and of IndexedDB records. Must match CHUNK in storage.js. SQLite's
-// default page size is the same, so one changed page is one record.
-constexpr int64_t kChunk = 4096;
+// The unit of dirty tracking and of IndexedDB records. Must match CHUNK in storage.js. 64 KiB,
+// sixteen of SQLite's 4 KiB pages: Chromium keeps IndexedDB values of 64 KiB and more as blob
+// files, which it reads several times faster (188 MiB: 0.85 s instead of 2.5 s in 4 KiB values),
+// while a one-field edit, which touches a dozen or so chunks, still writes in a few ms.
+constexpr int64_t kChunk = 65536;
+
+// What SQLite is told a sector is: the unit a crash could tear. Nothing here is torn (a commit
+// reaches IndexedDB whole or not at all), and a sector larger than a page would make SQLite
+// journal every page sharing a sector with a changed one, so it stays SQLite's page size, not
+// kChunk.
+constexpr int kSectorSize = 4096;
 
 // One database file's bytes.
 struct Image {
@@ -207,7 +215,7 @@ int mem_file_control(sqlite3_file* file, int op, void*) {
     return SQLITE_NOTFOUND;
 }
 int mem_sector_size(sqlite3_file*) {
-    return static_cast<int>(kChunk);
+    return kSectorSize;
 }
 int mem_device_characteristics(sqlite3_file*) {
     return 0;

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
-import { importImage } from "../browser/storage_image.mjs";
+import { importImage, CHUNK } from "../browser/storage_image.mjs";
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,11 +73,11 @@ export async function benchStorageInBrowser({ report, median, build }) {
       const mib = `${(bytes / 1048576).toFixed(0)} MiB`;
       report(`save one edited field -> durable, ${mib} stored, median / p95 (${ms.length})`,
              `${median(ms).toFixed(1)} / ${percentile(ms, 0.95).toFixed(1)} ms`,
-             `${median(pages)} pages (${median(pages) * 4} KiB) written per save`);
+             `${median(pages)} chunks of ${CHUNK / 1024} KiB (${median(pages) * CHUNK / 1024} KiB) written per save`);
       const read = median(opens.map((o) => o.lockMs + o.loadMs)), open = median(opens.map((o) => o.openMs));
       report(`open with ${mib} stored: read into memory + LocalStore::open (median of ${OPENS})`,
              `${(read / 1000).toFixed(2)} + ${(open / 1000).toFixed(2)} s`,
-             "read: Web Lock, then every page from IndexedDB; open: PRAGMA quick_check, migrations");
+             `read: Web Lock, then every ${CHUNK / 1024} KiB chunk from IndexedDB; open: PRAGMA quick_check, migrations`);
     }
   } finally {
     await browser.close();

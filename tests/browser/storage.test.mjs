@@ -1,14 +1,16 @@
-// The local database's storage: page-level saves to IndexedDB (client/storage.js and
+// The local database's storage: chunk-level saves to IndexedDB (client/storage.js and
 // client/storage_web.cpp). An edit survives a reload and a browser restart; a save writes a few
-// pages however large the database is; two tabs never both write, and the workspace moves
+// chunks however large the database is; two tabs never both write, and the workspace moves
 // between them on request; a damaged local copy is reported and can be downloaded afresh; a full
-// disk is reported and the save retried; a copy kept by the earlier storage (IDBFS) is carried over.
+// disk is reported and the save retried; a copy kept by the earlier storage (IDBFS) is carried
+// over, and one stored in the earlier 4 KiB chunks is converted to 64 KiB chunks.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import * as lib from "./lib.mjs";
-import { corruptImage, databaseNames, writeImage, writeLegacyImage } from "./storage_image.mjs";
+import { corruptImage, databaseNames, storedLayout, writeImage, writeLegacyImage, CHUNK, LEGACY_CHUNK }
+  from "./storage_image.mjs";
 
 const { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot,
         startServer, state, tempDir, waitForApp, waitForState, CHROMIUM_ARGS } = lib;
@@ -76,7 +78,7 @@ await runTest("browser storage: an edit survives a reload and a browser restart"
   let context = await launch();
   let page = await openTab(context, server.url);
   await signIn(page);
-  step("a contact is saved: its commit reaches IndexedDB as one write of a few pages");
+  step("a contact is saved: its commit reaches IndexedDB as one write of a few chunks");
   const before = await stats(page);
   await addContact(page, "Durable Dora");
   await waitForSavedAndSynced(page, 1);
@@ -129,10 +131,70 @@ await runTest("browser storage: a workspace kept by the earlier storage (IDBFS) 
   await page.close();
   const names = await databaseNames(context, server.url);
   assert(!names.includes("/data") && names.includes("crm-storage"), `the IDBFS database was removed: ${names}`);
+  const layout = await storedLayout(context, server.url, "crm.db");
+  assert(layout.record.chunk === CHUNK && layout.lengths.every((n) => n === CHUNK),
+         `moved over in ${CHUNK}-byte chunks: ${JSON.stringify(layout.record)}, ${layout.lengths.length} chunks`);
   assertNoConsoleErrors(page);
 });
 
-await runTest("browser storage: a save writes a few pages however large the database is", async ({ defer, step }) => {
+await runTest("browser storage: a workspace stored in the earlier 4 KiB chunks is converted to 64 KiB chunks", async ({ defer, step }) => {
+  const data = tempDir("crm-storage-chunks-");
+  defer(() => removeDir(data));
+  const server = await startServer({ dataDir: data });
+  defer(() => server.stop());
+  const browser = await launchBrowser();
+  defer(() => browser.close());
+
+  step("a database is left in IndexedDB as 4 KiB chunks, its files record naming no chunk size");
+  const dbFile = join(data, "chunks.db");
+  execFileSync(join(dirname(lib.env("CRM_SERVER_BINARY")), "crm-admin"),
+               ["generate", "--db", dbFile, "--seed", "11", "--companies", "40", "--contacts", "300", "--deals", "0",
+                "--activities", "0", "--cases", "0", "--leads", "0"], { stdio: "ignore" });
+  const image = readFileSync(dbFile);
+  const newChunks = Math.ceil(image.length / CHUNK);
+  assert(newChunks >= 3 && image.length % CHUNK !== 0,
+         `the database spans several 64 KiB chunks and ends inside one: ${image.length} bytes`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  await writeImage(context, server.url, "crm.db", image, { chunk: LEGACY_CHUNK });
+  const old = await storedLayout(context, server.url, "crm.db");
+  assert(old.record.chunk === undefined && old.indices.length === image.length / LEGACY_CHUNK,
+         `stored the old way: ${JSON.stringify(old.record)}, ${old.indices.length} chunks`);
+
+  step("the app opens it with every record, and writes it again in 64 KiB chunks");
+  let page = await openTab(context, server.url);
+  await signIn(page);
+  await waitForState(page, (s) => s.contacts === 300 && s.persisted, "the 300 contacts from the 4 KiB chunks", 30000);
+  const opened = await stats(page);
+  assert(opened.loadedBytes === image.length, `the whole file was read: ${opened.loadedBytes} of ${image.length}`);
+  assert(opened.converted === 1, `converted once: ${JSON.stringify(opened)}`);
+  await click(page, "Nav Contacts");
+  await page.waitForTimeout(300);
+  await screenshot(page, "storage-converted-from-4k-chunks");
+  assertNoConsoleErrors(page);
+  await page.close();
+
+  const layout = await storedLayout(context, server.url, "crm.db");
+  assert(layout.record.chunk === CHUNK, `the files record names the new chunk size: ${JSON.stringify(layout.record)}`);
+  const expected = Math.ceil(layout.record.size / CHUNK);
+  assert(layout.indices.length === expected && layout.indices.every((index, i) => index === i),
+         `chunks 0 to ${expected - 1} and no old 4 KiB ones: ${layout.indices.length} keys, last ${layout.indices.at(-1)}`);
+  assert(layout.lengths.every((n) => n === CHUNK), `every chunk is ${CHUNK} bytes: ${[...new Set(layout.lengths)]}`);
+  step(`stored as ${layout.indices.length} chunks of 64 KiB instead of ${old.indices.length} of 4 KiB`);
+
+  step("after a reload everything is still there, and nothing is converted again");
+  page = await openTab(context, server.url);
+  await signIn(page);
+  await waitForState(page, (s) => s.contacts === 300 && s.persisted, "the 300 contacts after the reload", 30000);
+  const reloaded = await stats(page);
+  assert(reloaded.converted === 0 && reloaded.loadedBytes === layout.record.size,
+         `read as stored, not converted: ${JSON.stringify(reloaded)}`);
+  await addContact(page, "After The Conversion");
+  await waitForState(page, (s) => s.contacts === 301 && s.persisted, "a new contact, saved");
+  await screenshot(page, "storage-after-conversion-reload");
+  assertNoConsoleErrors(page);
+});
+
+await runTest("browser storage: a save writes a few chunks however large the database is", async ({ defer, step }) => {
   const data = tempDir("crm-storage-cost-");
   defer(() => removeDir(data));
   const server = await startServer({ dataDir: data });
@@ -167,10 +229,11 @@ await runTest("browser storage: a save writes a few pages however large the data
   await addContact(page, "Small Edit");
   await waitForState(page, (s) => s.contacts === 2001 && s.persisted, "the new contact, saved");
   const saved = await stats(page);
-  const pages = saved.pagesWritten - opened.pagesWritten, bytes = saved.bytesWritten - opened.bytesWritten;
-  step(`the save wrote ${pages} pages (${bytes} bytes) in ${saved.transactions - opened.transactions} IndexedDB transaction(s)`);
+  const chunks = saved.pagesWritten - opened.pagesWritten, bytes = saved.bytesWritten - opened.bytesWritten;
+  step(`the save wrote ${chunks} chunks (${bytes / 1024} KiB) in ${saved.transactions - opened.transactions} IndexedDB transaction(s)`);
   assert(saved.commits - opened.commits === 1, `one commit: ${saved.commits - opened.commits}`);
-  assert(pages > 0 && pages <= 32 && bytes <= 32 * 4096, `a few pages, not the database: ${pages} pages, ${bytes} bytes`);
+  assert(chunks > 0 && chunks <= 24 && bytes === chunks * CHUNK && bytes < image.length / 3,
+         `a few chunks, not the database: ${chunks} chunks, ${bytes} bytes of ${image.length}`);
   await screenshot(page, "storage-large-workspace");
   assertNoConsoleErrors(page);
 });
