@@ -77,7 +77,7 @@ export async function benchStorageInBrowser({ report, median, build }) {
       const read = median(opens.map((o) => o.lockMs + o.loadMs)), open = median(opens.map((o) => o.openMs));
       report(`open with ${mib} stored: read into memory + LocalStore::open (median of ${OPENS})`,
              `${(read / 1000).toFixed(2)} + ${(open / 1000).toFixed(2)} s`,
-             `read: Web Lock, then every ${CHUNK / 1024} KiB chunk from IndexedDB; open: PRAGMA quick_check, migrations`);
+             `read: Web Lock, then every ${CHUNK / 1024} KiB chunk from IndexedDB; open: LocalStore::open (migrations, identity; no page-by-page check)`);
     }
   } finally {
     await browser.close();
