@@ -615,7 +615,7 @@ void draw_shortcuts() {
         {"/", "Filter the table by name"},
         {"G then 1-9", "Go to a screen of the sidebar, in its order"},
         {"Enter", "Save a field; open the chosen result"},
-        {"Esc", "Close the palette"},
+        {"Esc", "Leave a field; close the palette or the new-record form"},
         {mod + "+C, " + mod + "+X, " + mod + "+V", "Copy, cut and paste text with the system clipboard"},
     };
     for (const auto& [k, what] : keys) {

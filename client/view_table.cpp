@@ -474,6 +474,8 @@ void draw_create_form(AppState& app, TableView& t, const std::vector<FieldInfo>&
     }
     ImGui::PopStyleVar();
     test_hooks::track_window("Create form");
+    // Esc leaves a field first (ImGui reverts and lets go of it), and closes the form from there.
+    const bool field_had_keyboard = ImGui::IsAnyItemActive();
     RecordForm& form = t.create;
     const std::vector<FieldInfo> fields = form_fields(all_fields);
     const float footer = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
@@ -511,7 +513,9 @@ void draw_create_form(AppState& app, TableView& t, const std::vector<FieldInfo>&
     const float buttons_w = ImGui::CalcTextSize(create_label.c_str()).x + ImGui::CalcTextSize("Cancel").x +
                             ImGui::GetStyle().FramePadding.x * 4 + ImGui::GetStyle().ItemSpacing.x;
     ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - buttons_w);
-    if (quiet_button("Cancel", "Create cancel") || !open) {
+    const bool escape = !field_had_keyboard && ImGui::IsKeyPressed(ImGuiKey_Escape) &&
+                        ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows);
+    if (quiet_button("Cancel", "Create cancel") || !open || escape) {
         t.create_open = false;
         ImGui::CloseCurrentPopup();
     }
@@ -813,7 +817,7 @@ Result<CompiledQuery> refresh_query(AppState& app, TableView& t, const RecordSpe
         t.count_key = filter_key;
         t.ids_read_ms = now;
         ++t.count_queries;
-        t.last_query_ms = static_cast<float>(elapsed_us(t0)) / 1000.0f;
+        t.last_query_ms = t.ids_query_ms = static_cast<float>(elapsed_us(t0)) / 1000.0f;
     } else {
         t.row_ids.clear();
         t.row_ids.shrink_to_fit();

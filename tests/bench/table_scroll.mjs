@@ -104,10 +104,12 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
         });
         await page.mouse.click(h.x + h.w / 2, h.y + h.h / 2);
         await page.waitForFunction(() => window.benchSort.drawn > 0, null, { timeout: 60_000 });
-        const sorted = await page.evaluate(() => ({ ...window.benchSort, query: window.crm.state().table.lastQueryMs }));
+        const sorted = await page.evaluate(() => ({ ...window.benchSort, query: window.crm.state().table.lastQueryMs,
+                                                    sort: window.crm.state().table.idsQueryMs }));
         report(`sort ${contacts.toLocaleString("en")} contacts by email (no index): button released -> sorted rows drawn`,
                `${(sorted.drawn - sorted.up).toFixed(0)} ms`,
-               `goal < 50 ms; ${sorted.frames - sorted.upDraws} frame(s) drawn; the page query ${sorted.query.toFixed(1)} ms; ` +
+               `goal < 50 ms; ${sorted.frames - sorted.upDraws} frame(s) drawn; sorting every row ${sorted.sort.toFixed(1)} ms, ` +
+               `then the page query ${sorted.query.toFixed(1)} ms; ` +
                "measured in the page at the next animation frame, so it includes software GL's frame time");
       }
       await page.waitForTimeout(500);

@@ -106,15 +106,17 @@ await runTest("browser palette", async ({ defer, step }) => {
   await page.keyboard.press("Enter");
   await waitForState(page, (x) => x.theme === "light", "the light theme again");
 
-  step("shortcuts: G 1 goes to the first screen, N opens its new-record form, / filters by name");
+  step("shortcuts: G 1 goes to the first screen, N opens its new-record form, Esc twice closes it (the field, then the form), / filters by name");
   await page.keyboard.press("g");
   await page.keyboard.press("1");
   await waitForState(page, (x) => x.route === "#/contacts", "the contacts screen");
   await page.keyboard.press("n");
   await waitForState(page, (x) => x.table.createOpen && x.typing, "the new contact form, its first field typing");
   await page.keyboard.press("Escape");
-  await click(page, "Create cancel");
-  await waitForState(page, (x) => !x.table.createOpen, "the form closed");
+  s = await waitForState(page, (x) => !x.typing, "the field let go");
+  assert(s.table.createOpen, "the first Esc leaves the field, the form stays");
+  await page.keyboard.press("Escape");
+  await waitForState(page, (x) => !x.table.createOpen, "the form closed by the second Esc");
   await page.keyboard.press("/");
   await waitForState(page, (x) => x.typing && x.table.filters.length === 1 && x.table.filters[0].field === "name",
                      "a name filter taking the keys");
