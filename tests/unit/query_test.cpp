@@ -1,5 +1,6 @@
 // Structured filters, sorting and paging over records: what saved views and segments use.
 #include "query.h"
+#include "records.h"
 #include "workspace_fixture.h"
 
 namespace {
@@ -35,6 +36,33 @@ TEST_CASE("lists sort by title without regard to case, and page with a total cou
     q = {};
     q.sort = {{"name", true}};
     CHECK(names(*w.store.list("contact", q)).front() == "Grace Hopper");
+}
+
+TEST_CASE("contacts sorted by name or by email are read in index order, a page at a time, not sorted whole") {
+    Workspace w;
+    people(w);
+    for (const char* field : {"name", "email"}) {
+        Query q;
+        q.sort = {{field, false}};
+        auto c = compile_query(*find_record_spec("contact"), q);
+        REQUIRE(c.ok());
+        auto plan = w.store.db().prepare("EXPLAIN QUERY PLAN SELECT rowid FROM contacts WHERE " + c->where + " ORDER BY " + c->order);
+        REQUIRE(plan.ok());
+        for (size_t i = 0; i < c->params.size(); ++i) {
+            const auto& p = c->params[i];
+            if (p.is_string()) plan->bind(static_cast<int>(i + 1), p.get<std::string>());
+            else if (p.is_number_integer()) plan->bind(static_cast<int>(i + 1), p.get<int64_t>());
+        }
+        std::string steps;
+        while (*plan->step()) steps += plan->text(3) + "; ";
+        INFO(field, ": ", steps);
+        CHECK(steps.find("TEMP B-TREE") == std::string::npos);
+    }
+    Query q;
+    q.sort = {{"email", false}};
+    auto page = w.store.list("contact", q);
+    REQUIRE(page.ok());
+    CHECK(page->rows.back()["email"] == "alan@bletchley.example");  // empty emails first
 }
 
 TEST_CASE("conditions combine with all and any, and groups nest") {
