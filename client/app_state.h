@@ -23,6 +23,7 @@ struct SyncState {
     int64_t unpushed = 0;       // changes in the outbox
     bool in_flight = false;     // a push or pull is running
     bool requested = false;     // an edit asked for a sync as soon as possible
+    bool workspace_open = false;  // this frame the tab holds the workspace and its store is open
     int64_t next_attempt_ms = 0;
     int64_t last_synced_ms = 0;
     int failures = 0;           // consecutive, for back-off

@@ -190,6 +190,7 @@ void frame() {
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
     const bool workspace_here = workspace_ready();
+    g_app.sync.workspace_open = workspace_here;  // answers that arrive between frames check it
     if (workspace_here) crm::sync_tick(g_app);
     if (!storage_screen_changed() && !should_draw()) return;
     crm::test_hooks::begin_frame();

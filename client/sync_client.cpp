@@ -223,8 +223,9 @@ void listen(AppState& app) {
         }
         // Pull at once, not on a later frame: this is the path of a colleague's edit to the screen.
         if (j["latest"].get<int64_t>() > after) {
-            if (app.sync.in_flight) sync_request(app);
-            else start_sync(app);
+            // Only where sync_tick would start one: the workspace open here, signed in, idle.
+            if (!app.sync.in_flight && app.sync.workspace_open && app.auth.signed_in && app.store) start_sync(app);
+            else sync_request(app);
         }
     });
 }

@@ -39,7 +39,8 @@ await runTest("browser table scroll", async ({ defer, step }) => {
   step(`${COUNT} contacts arrive from another client`);
   const session = await sessionOf(page);
   await pushRecords(server.url, session.token, "contact", Array.from({ length: COUNT }, (_, i) => (
-    { name: `Contact ${pad(i)}`, email: `person${pad(i)}@example.com`, job_title: i % 2 ? "Engineer" : "Buyer" })));
+    { name: `Contact ${pad(i)}`, email: `person${pad(i)}@example.com`, phone: `+1 555 ${pad(i)}`,
+      job_title: i % 2 ? "Engineer" : "Buyer" })));
   let s = await waitForState(page, (x) => x.contacts === COUNT && x.table && x.table.total === COUNT && x.table.visibleTitles.length > 0,
                              "every contact counted and the first rows shown", 60000);
   checkRows(s);
@@ -77,18 +78,18 @@ await runTest("browser table scroll", async ({ defer, step }) => {
   await wheel(page, 4000);
   checkRows(await state(page), true);
 
-  step("an order no index gives (email) is sorted once; pages are then read by row id");
-  await clickHeader(page, "Header Email");
-  s = await waitForState(page, (x) => x.table.sort[0] && x.table.sort[0].field === "email" && x.table.visibleTitles[0] === `Contact ${pad(0)}`,
-                         "the table in email order");
-  assert(s.table.byIds, "the email order is read as a list of row ids");
+  step("an order no index gives (phone) is sorted once; pages are then read by row id");
+  await clickHeader(page, "Header Phone");
+  s = await waitForState(page, (x) => x.table.sort[0] && x.table.sort[0].field === "phone" && x.table.visibleTitles[0] === `Contact ${pad(0)}`,
+                         "the table in phone order");
+  assert(s.table.byIds, "the phone order is read as a list of row ids");
   checkRows(s);
   for (let i = 0; i < 5; ++i) {
     await wheel(page, 3000);
     checkRows(await state(page));
   }
   await wheel(page, 1_000_000);
-  s = await waitForState(page, (x) => x.table.visibleEnd === COUNT, "the last rows in email order");
+  s = await waitForState(page, (x) => x.table.visibleEnd === COUNT, "the last rows in phone order");
   checkRows(s);
   s = await state(page);
   console.log(`  draw time over the last ${s.drawMs.n} frames: p50 ${s.drawMs.p50.toFixed(1)} ms, p95 ${s.drawMs.p95.toFixed(1)} ms, max ${s.drawMs.max.toFixed(1)} ms; ${s.table.pageQueries} pages, ${s.table.countQueries} counts`);
