@@ -448,7 +448,9 @@ bool init_window() {
     emscripten_set_mouseup_callback(win, nullptr, true, on_mouse);
     emscripten_set_mousemove_callback(win, nullptr, true, on_mouse);
     emscripten_set_wheel_callback("#canvas", nullptr, true, on_wheel);
-    emscripten_set_blur_callback(win, nullptr, true, on_blur);
+    // The window's own blur only: with capture, the hidden text area giving back the keyboard
+    // (a field let go) would fire it too and drop a key pressed in that same frame.
+    emscripten_set_blur_callback(win, nullptr, false, on_blur);
     update_canvas_size();
     return true;
 }
