@@ -150,6 +150,7 @@ struct TableView {
     int64_t visible_first = 0, visible_end = 0;
     bool scroll_top = false;    // the query changed: show its first rows
     float last_query_ms = 0;
+    float sort_index_ms = 0;  // the last index made for a sort no index served (ensure_sort_index)
     float ids_query_ms = 0;  // the last full sort into row_ids (sorts no index serves)
 
     bool focus_filter = false;  // "/": the filter bar's first value field takes the keyboard

@@ -132,21 +132,6 @@ std::string totals_text(const BoardColumn& c) {
 
 // ---- reading the board ---------------------------------------------------------------------------
 
-void bind_all(Stmt& st, const std::vector<json>& params) {
-    int i = 1;
-    for (const auto& p : params) {
-        if (p.is_string())
-            st.bind(i, p.get_ref<const std::string&>());
-        else if (p.is_number_integer())
-            st.bind(i, p.get<int64_t>());
-        else if (p.is_number())
-            st.bind(i, p.get<double>());
-        else
-            st.bind_null(i);
-        ++i;
-    }
-}
-
 std::string like_pattern(const std::string& text) {
     std::string out = "%";
     for (char c : text) {
@@ -229,7 +214,7 @@ void load_board(AppState& app, BoardView& b) {
         b.error = st.error().to_string();
         return;
     }
-    bind_all(*st, params);
+    bind_params(*st, params);
     while (true) {
         auto row = st->step();
         if (!row) {

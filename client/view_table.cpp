@@ -176,21 +176,6 @@ int64_t elapsed_us(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void bind_params(Stmt& st, const std::vector<json>& params) {
-    int i = 1;
-    for (const auto& p : params) {
-        if (p.is_string())
-            st.bind(i, p.get_ref<const std::string&>());
-        else if (p.is_number_integer())
-            st.bind(i, p.get<int64_t>());
-        else if (p.is_number())
-            st.bind(i, p.get<double>());
-        else
-            st.bind_null(i);
-        ++i;
-    }
-}
-
 // Counts the matching records: once per filter and data version, not per page.
 Result<int64_t> count_rows(LocalStore& store, const RecordSpec& spec, const CompiledQuery& c) {
     auto st = store.db().prepare("SELECT count(*) FROM " + spec.table + " WHERE " + c.where);
@@ -224,20 +209,13 @@ Status fetch_rows(LocalStore& store, const RecordSpec& spec, const CompiledQuery
     return ok();
 }
 
-// Whether SQLite has to sort the whole result for this order, because no index gives it (email,
-// job title, ...): the table then reads the sorted row ids once per query and each page by id,
-// instead of sorting everything again for every page. Indexed orders page with LIMIT/OFFSET.
+// Whether SQLite has to sort the result for this order, because no index gives it (a sort by two
+// keys, or a filter read through another index): the table then reads the sorted row ids once
+// per query and each page by id, instead of sorting everything again for every page. Orders an
+// index gives (ensure_sort_index() makes one for any one-key sort) page with LIMIT/OFFSET.
 bool needs_full_sort(LocalStore& store, const RecordSpec& spec, const CompiledQuery& c) {
-    auto st = store.db().prepare("EXPLAIN QUERY PLAN SELECT id FROM " + spec.table + " WHERE " + c.where +
-                                 " ORDER BY " + c.order);
-    if (!st) return false;
-    bind_params(*st, c.params);
-    for (;;) {
-        auto row = st->step();
-        if (!row || !*row) break;
-        if (st->text(3).find("USE TEMP B-TREE FOR ORDER BY") != std::string::npos) return true;
-    }
-    return false;
+    return plan_sorts_rows(store.db(), "SELECT id FROM " + spec.table + " WHERE " + c.where + " ORDER BY " + c.order,
+                           c.params);
 }
 
 // Every matching row's rowid, in order: 8 bytes a row.
@@ -805,7 +783,21 @@ Result<CompiledQuery> refresh_query(AppState& app, TableView& t, const RecordSpe
         app.redraw_frames = std::max(app.redraw_frames, 1);
         return compiled;
     }
-    if (!only_data) t.by_ids = needs_full_sort(*app.store, spec, *compiled);
+    if (!only_data) {
+        t.by_ids = needs_full_sort(*app.store, spec, *compiled);
+        // A one-key sort no index serves gets one, once per device: later sorts by that key,
+        // and scrolling, then read a page at a time like the name order does.
+        if (t.by_ids) {
+            const auto t0 = std::chrono::steady_clock::now();
+            auto made = ensure_sort_index(app.store->db(), spec, query.sort);
+            if (made && *made) {
+                t.sort_index_ms = static_cast<float>(elapsed_us(t0)) / 1000.0f;
+                t.by_ids = needs_full_sort(*app.store, spec, *compiled);
+            }
+            // Unable to write (another tab took over the workspace): this sort stays a full one.
+            if (!made) std::fprintf(stderr, "%s\n", made.error().to_string().c_str());
+        }
+    }
     t.query_shape = shape;
     t.query_key = key;
     t.loaded_version = app.data_version;
@@ -955,12 +947,13 @@ void draw_table(AppState& app, TableView& t, const RecordSpec& spec, const std::
     if (compiled && t.total > 0) {
         ImGuiListClipper clipper;
         clipper.Begin(static_cast<int>(std::min<int64_t>(t.total, INT32_MAX)), row_h);
-        bool first_step = true;
+        // The clipper may also hand out a one-row range apart from the visible ones (the row
+        // that last had the keyboard, for ImGui's navigation): what shows is the largest range.
+        t.visible_first = t.visible_end = 0;
         while (clipper.Step()) {
-            if (first_step) {
+            if (clipper.DisplayEnd - clipper.DisplayStart > t.visible_end - t.visible_first) {
                 t.visible_first = clipper.DisplayStart;
                 t.visible_end = clipper.DisplayEnd;
-                first_step = false;
             }
             ensure_window(app, t, spec, compiled.value(), fields, clipper.DisplayStart, clipper.DisplayEnd);
             for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {

@@ -242,22 +242,12 @@ Result<ListPage> LocalStore::list(std::string_view type, const Query& query) {
     if (!spec) return spec.error();
     auto compiled = compile_query(**spec, query);
     if (!compiled) return compiled.error();
-    auto bind_all = [&](Stmt& st) {
-        int i = 1;
-        for (const auto& p : compiled->params) {
-            if (p.is_string()) st.bind(i, p.get_ref<const std::string&>());
-            else if (p.is_number_integer()) st.bind(i, p.get<int64_t>());
-            else if (p.is_number()) st.bind(i, p.get<double>());
-            else st.bind_null(i);
-            ++i;
-        }
-    };
     const int limit_at = static_cast<int>(compiled->params.size()) + 1;  // LIMIT and OFFSET follow the filter's parameters
     auto rows = db_.prepare("SELECT id, " + column_list(**spec) + ", custom, updated_at FROM " + (*spec)->table +
                             " WHERE " + compiled->where + " ORDER BY " + compiled->order + " LIMIT ?" +
                             std::to_string(limit_at) + " OFFSET ?" + std::to_string(limit_at + 1));
     if (!rows) return rows.error();
-    bind_all(*rows);
+    bind_params(*rows, compiled->params);
     rows->bind(limit_at, query.limit).bind(limit_at + 1, query.offset);
     ListPage page;
     for (;;) {
@@ -270,7 +260,7 @@ Result<ListPage> LocalStore::list(std::string_view type, const Query& query) {
     }
     auto count = db_.prepare("SELECT count(*) FROM " + (*spec)->table + " WHERE " + compiled->where);
     if (!count) return count.error();
-    bind_all(*count);
+    bind_params(*count, compiled->params);
     if (auto r = count->step(); !r) return r.error();
     page.total = count->integer(0);
     return page;

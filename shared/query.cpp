@@ -1,6 +1,9 @@
 #include "query.h"
 
 #include <array>
+#include <cctype>
+
+#include "sqlite_db.h"
 
 namespace crm {
 
@@ -218,22 +221,60 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
     std::vector<Sort> sort = q.sort;
     if (sort.empty()) sort.push_back({spec.title_field, false});
     for (size_t i = 0; i < sort.size(); ++i) {
-        const Sort& s = sort[i];
-        std::string column;
-        bool text = false;
-        if (s.field == "updated_at" || s.field == "id") column = s.field;
-        else if (is_custom_field(s.field)) column = "json_extract(custom, '$." + s.field.substr(7) + "')";
-        else if (const FieldSpec* f = find_field(spec, s.field)) {
-            column = f->name;
-            text = f->kind == FieldKind::Text;
-        } else {
-            return Error{"sort[" + std::to_string(i) + "]", "'" + s.field.substr(0, 40) + "' is not a field of " + spec.type};
-        }
-        out.order += (out.order.empty() ? "" : ", ") + column + (text ? " COLLATE NOCASE" : "") + (s.descending ? " DESC" : " ASC");
+        auto key = sort_key_sql(spec, sort[i].field);
+        if (!key) return Error{"sort[" + std::to_string(i) + "]", key.error().message};
+        out.order += (out.order.empty() ? "" : ", ") + *key + (sort[i].descending ? " DESC" : " ASC");
     }
-    out.order += ", id";
+    // The tiebreak runs the way the last key does, so that one index on (key, id) serves a sort
+    // both ways (read backwards for descending).
+    out.order += sort.back().descending ? ", id DESC" : ", id";
     out.params = std::move(c.params);
     return out;
+}
+
+Result<std::string> sort_key_sql(const RecordSpec& spec, const std::string& field) {
+    if (field == "updated_at" || field == "id") return field;
+    if (is_custom_field(field)) return "json_extract(custom, '$." + field.substr(7) + "')";  // key syntax checked: [a-z0-9_]
+    if (const FieldSpec* f = find_field(spec, field))
+        return f->kind == FieldKind::Text ? f->name + " COLLATE NOCASE" : f->name;
+    return Error{"", "'" + field.substr(0, 40) + "' is not a field of " + spec.type};
+}
+
+void bind_params(Stmt& st, const std::vector<json>& params) {
+    int i = 1;
+    for (const auto& p : params) {
+        if (p.is_string()) st.bind(i, p.get_ref<const std::string&>());
+        else if (p.is_number_integer()) st.bind(i, p.get<int64_t>());
+        else if (p.is_number()) st.bind(i, p.get<double>());
+        else st.bind_null(i);
+        ++i;
+    }
+}
+
+bool plan_sorts_rows(Db& db, const std::string& sql, const std::vector<json>& params) {
+    auto st = db.prepare("EXPLAIN QUERY PLAN " + sql);
+    if (!st) return false;
+    bind_params(*st, params);
+    for (;;) {
+        auto row = st->step();
+        if (!row || !*row) return false;
+        if (st->text(3).find("USE TEMP B-TREE FOR") != std::string::npos) return true;
+    }
+}
+
+Result<bool> ensure_sort_index(Db& db, const RecordSpec& spec, const std::vector<Sort>& sort) {
+    if (sort.size() != 1) return false;
+    auto key = sort_key_sql(spec, sort[0].field);
+    if (!key) return key.error();
+    const std::string order = *key + " ASC, id";
+    if (!plan_sorts_rows(db, "SELECT rowid FROM " + spec.table + " WHERE deleted = 0 ORDER BY " + order, {}))
+        return false;  // an index (the schema's or one made before) already gives this order
+    std::string name = spec.table + "_sort_";
+    for (char ch : sort[0].field) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+    if (auto s = db.exec("CREATE INDEX IF NOT EXISTS " + name + " ON " + spec.table + "(" + *key + ", id) WHERE deleted = 0");
+        !s)
+        return Error{"", "could not index " + spec.type + "s by " + sort[0].field + ": " + s.error().message};
+    return true;
 }
 
 }  // namespace crm

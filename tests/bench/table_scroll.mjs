@@ -79,8 +79,14 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
       return s && s.sync === "synced" && s.table && s.table.total === n && s.table.visibleTitles.length > 0;
     }, contacts, { timeout: 600_000, polling: 200 });
 
-    for (const [label, header, field] of [["sorted by name", null, "name"], ["sorted by email (an index)", "Header Email", "email"],
-                                          ["sorted by job title (no index)", "Header Job title", "job_title"]]) {
+    // Job title has no index in the schema: its first sort on a device makes one (ensure_sort_index),
+    // and a later sort by it reads that index, as name and email read theirs.
+    let lastIndexMs = 0;
+    for (const [label, header, field, scroll] of [
+      ["sorted by name", null, "name", true], ["sorted by email (an index)", "Header Email", "email", true],
+      ["sorted by job title (first sort: makes its index)", "Header Job title", "job_title", true],
+      ["sorted by email again", "Header Email", "email", false],
+      ["sorted by job title again (its index)", "Header Job title", "job_title", false]]) {
       if (header) {
         const h = await page.evaluate((l) => window.crm.itemRect(l), header);
         await page.mouse.move(h.x + h.w / 2, h.y + h.h / 2);
@@ -107,14 +113,18 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
         await page.mouse.click(h.x + h.w / 2, h.y + h.h / 2);
         await page.waitForFunction(() => window.benchSort.drawn > 0, null, { timeout: 60_000 });
         const sorted = await page.evaluate(() => ({ ...window.benchSort, query: window.crm.state().table.lastQueryMs,
-                                                    sort: window.crm.state().table.idsQueryMs, byIds: window.crm.state().table.byIds }));
+                                                    sort: window.crm.state().table.idsQueryMs, byIds: window.crm.state().table.byIds,
+                                                    index: window.crm.state().table.sortIndexMs }));
+        const made = sorted.index !== lastIndexMs ? `made its index in ${sorted.index.toFixed(1)} ms, ` : "";
+        lastIndexMs = sorted.index;
         report(`sort ${contacts.toLocaleString("en")} contacts ${label.replace("sorted ", "")}: button released -> sorted rows drawn`,
                `${(sorted.drawn - sorted.up).toFixed(0)} ms`,
                `goal < 50 ms; ${sorted.frames - sorted.upDraws} frame(s) drawn; ` +
-               (sorted.byIds ? `sorting every row ${sorted.sort.toFixed(1)} ms, ` : "no full sort (an index gives the order), ") +
+               made + (sorted.byIds ? `sorting every row ${sorted.sort.toFixed(1)} ms, ` : "no full sort (an index gives the order), ") +
                `then the page query ${sorted.query.toFixed(1)} ms; ` +
                "measured in the page at the next animation frame, so it includes software GL's frame time");
       }
+      if (!scroll) continue;
       await page.waitForTimeout(500);
       const before = await page.evaluate(() => window.crm.state());
       const frames = await scrollFor(page, 10_000, 400);

@@ -65,6 +65,59 @@ TEST_CASE("contacts sorted by name or by email are read in index order, a page a
     CHECK(page->rows.back()["email"] == "alan@bletchley.example");  // empty emails first
 }
 
+TEST_CASE("a sort by a key no index serves gets its own index once, read in order both ways, in the order a full sort gives") {
+    Workspace w;
+    // Titles differing only in case, and ties, which the id breaks the same way in both plans.
+    const char* titles[] = {"engineer", "Analyst", "ENGINEER", "", "analyst", "Zoologist", "engineer", "Buyer"};
+    w.create("field_def", {{"record_type", "contact"}, {"key", "region"}, {"label", "Region"}, {"kind", "text"}});
+    int n = 0;
+    for (const char* title : titles)
+        w.create("contact", {{"name", "Person " + std::to_string(n++)}, {"job_title", title}, {"custom.region", title}});
+    const RecordSpec& spec = *find_record_spec("contact");
+    auto order_of = [&](const std::string& field, bool descending) {
+        Query q;
+        q.sort = {{field, descending}};
+        q.limit = 100;
+        auto page = w.store.list("contact", q);
+        REQUIRE(page.ok());
+        std::vector<std::string> ids;
+        for (const auto& r : page->rows) ids.push_back(r["id"].get<std::string>());
+        return ids;
+    };
+    auto sorts_rows = [&](const std::string& field, bool descending) {
+        Query q;
+        q.sort = {{field, descending}};
+        auto c = compile_query(spec, q);
+        REQUIRE(c.ok());
+        return plan_sorts_rows(w.store.db(), "SELECT rowid FROM contacts WHERE " + c->where + " ORDER BY " + c->order,
+                               c->params);
+    };
+    for (const char* field : {"job_title", "custom.region"}) {
+        INFO(field);
+        const auto up = order_of(field, false), down = order_of(field, true);
+        CHECK(sorts_rows(field, false));
+        auto made = ensure_sort_index(w.store.db(), spec, {{field, false}});
+        REQUIRE(made.ok());
+        CHECK(*made);
+        CHECK_FALSE(sorts_rows(field, false));
+        CHECK_FALSE(sorts_rows(field, true));
+        CHECK(order_of(field, false) == up);
+        CHECK(order_of(field, true) == down);
+        CHECK(down == std::vector<std::string>(up.rbegin(), up.rend()));
+        // Made once: the next sort finds it.
+        CHECK_FALSE(*ensure_sort_index(w.store.db(), spec, {{field, true}}));
+    }
+    CHECK_FALSE(*ensure_sort_index(w.store.db(), spec, {{"name", false}}));  // the schema's index serves it
+    CHECK_FALSE(*ensure_sort_index(w.store.db(), spec, {{"phone", false}, {"name", false}}));  // two keys: not indexed
+    CHECK_FALSE(ensure_sort_index(w.store.db(), spec, {{"no_such_field", false}}).ok());
+    // The new rows and edits after the index is made are in it.
+    w.create("contact", {{"name", "Late"}, {"job_title", "aardvark keeper"}});
+    Query q;
+    q.sort = {{"job_title", false}};
+    q.filter.conditions = {{"job_title", Op::NotEmpty, nullptr}};
+    CHECK(names(*w.store.list("contact", q)).front() == "Late");
+}
+
 TEST_CASE("conditions combine with all and any, and groups nest") {
     Workspace w;
     people(w);
