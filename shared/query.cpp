@@ -235,9 +235,19 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
 Result<std::string> sort_key_sql(const RecordSpec& spec, const std::string& field) {
     if (field == "updated_at" || field == "id") return field;
     if (is_custom_field(field)) return "json_extract(custom, '$." + field.substr(7) + "')";  // key syntax checked: [a-z0-9_]
-    if (const FieldSpec* f = find_field(spec, field))
-        return f->kind == FieldKind::Text ? f->name + " COLLATE NOCASE" : f->name;
-    return Error{"", "'" + field.substr(0, 40) + "' is not a field of " + spec.type};
+    const FieldSpec* f = find_field(spec, field);
+    if (!f) return Error{"", "'" + field.substr(0, 40) + "' is not a field of " + spec.type};
+    if (f->kind == FieldKind::Ref) {
+        // A person sorting by Company means by the company's name, not by its id: the record
+        // pointed at gives the key (its position for ordered ones: stages, pipelines).
+        const RecordSpec* target = find_record_spec(f->ref_type);
+        if (!target) return Error{"", field + " points at an unknown record type " + f->ref_type};
+        const bool ordered = find_field(*target, "position") != nullptr;
+        return "(SELECT " + std::string(ordered ? "ref.position" : "ref." + target->title_field) + " FROM " +
+               target->table + " AS ref WHERE ref.id = " + spec.table + "." + f->name + ")" +
+               (ordered ? "" : " COLLATE NOCASE");
+    }
+    return f->kind == FieldKind::Text ? f->name + " COLLATE NOCASE" : f->name;
 }
 
 void bind_params(Stmt& st, const std::vector<json>& params) {
@@ -266,6 +276,7 @@ Result<bool> ensure_sort_index(Db& db, const RecordSpec& spec, const std::vector
     if (sort.size() != 1) return false;
     auto key = sort_key_sql(spec, sort[0].field);
     if (!key) return key.error();
+    if (key->find("SELECT") != std::string::npos) return false;  // a referenced record's name: no index can hold it
     const std::string order = *key + " ASC, id";
     if (!plan_sorts_rows(db, "SELECT rowid FROM " + spec.table + " WHERE deleted = 0 ORDER BY " + order, {}))
         return false;  // an index (the schema's or one made before) already gives this order

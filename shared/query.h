@@ -59,7 +59,8 @@ struct CompiledQuery {
 Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& query);
 
 // The SQL a sort by `field` orders on: "name COLLATE NOCASE", "amount",
-// "json_extract(custom, '$.region')". An unknown field is an error naming it.
+// "json_extract(custom, '$.region')", and for a reference the name (or, for stages and
+// pipelines, the position) of the record it points at. An unknown field is an error naming it.
 Result<std::string> sort_key_sql(const RecordSpec& spec, const std::string& field);
 
 class Db;

@@ -118,6 +118,34 @@ TEST_CASE("a sort by a key no index serves gets its own index once, read in orde
     CHECK(names(*w.store.list("contact", q)).front() == "Late");
 }
 
+TEST_CASE("a sort by a reference follows what the person sees: the company's name, the stage's place in the pipeline") {
+    Workspace w;
+    std::string first = w.create("company", {{"name", "placeholder"}});
+    std::string second = w.create("company", {{"name", "placeholder"}});
+    if (first > second) std::swap(first, second);
+    // Names in the opposite order to the ids, so an order by id would show.
+    REQUIRE(w.store.update("company", first, {{"name", "Zeta Works"}}, ++w.now).ok());
+    REQUIRE(w.store.update("company", second, {{"name", "alpha Labs"}}, ++w.now).ok());
+    w.create("contact", {{"name", "At Zeta"}, {"company_id", first}});
+    w.create("contact", {{"name", "At Alpha"}, {"company_id", second}});
+    w.create("contact", {{"name", "Freelancer"}});
+    Query q;
+    q.sort = {{"company_id", false}};
+    CHECK(names(*w.store.list("contact", q)) == std::vector<std::string>{"Freelancer", "At Alpha", "At Zeta"});
+    q.sort = {{"company_id", true}};
+    CHECK(names(*w.store.list("contact", q)) == std::vector<std::string>{"At Zeta", "At Alpha", "Freelancer"});
+    CHECK_FALSE(*ensure_sort_index(w.store.db(), *find_record_spec("contact"), q.sort));  // no index holds another table's name
+
+    // A stage put before the default ones (its id sorts after theirs): by position, its deal comes first.
+    const std::string early = w.create("stage", {{"pipeline_id", "00000000000000000000000000000001"}, {"name", "Inbound"},
+                                                 {"position", -5}});
+    w.create("deal", {{"name", "Qualifying"}, {"stage_id", "00000000000000000000000000000101"},
+                      {"pipeline_id", "00000000000000000000000000000001"}});
+    w.create("deal", {{"name", "Fresh"}, {"stage_id", early}, {"pipeline_id", "00000000000000000000000000000001"}});
+    q.sort = {{"stage_id", false}};
+    CHECK(names(*w.store.list("deal", q)) == std::vector<std::string>{"Fresh", "Qualifying"});
+}
+
 TEST_CASE("conditions combine with all and any, and groups nest") {
     Workspace w;
     people(w);
