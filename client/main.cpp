@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app_state.h"
+#include "fonts.h"
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
+#include "sqlite_db.h"
 #include "platform.h"
 #include "sync_client.h"
 #include "test_hooks.h"
@@ -19,29 +21,8 @@
 namespace {
 
 crm::AppState g_app;
-float g_font_dpr = 0;
 double g_first_frame_ms = 0;
 double g_workspace_frame_ms = 0;  // the first frame that showed the open workspace (its screens, with data)
-
-// The UI font is rasterized at the screen's pixel density, so text stays sharp on HiDPI screens.
-void build_fonts(float dpr) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.Fonts->Clear();
-    static const ImWchar ranges[] = {0x0020, 0x024F,   // Latin, Latin-1, Latin Extended
-                                     0x0370, 0x03FF,   // Greek
-                                     0x0400, 0x04FF,   // Cyrillic
-                                     0x2000, 0x206F,   // punctuation
-                                     0x20A0, 0x20CF,   // currency signs
-                                     0x2190, 0x21FF,   // arrows
-                                     0};
-    ImFontConfig config;
-    config.OversampleH = 1;
-    config.PixelSnapH = true;
-    ImFont* font = io.Fonts->AddFontFromFileTTF("/fonts/ui.ttf", 16.0f * dpr, &config, ranges);
-    if (!font) io.Fonts->AddFontDefault();
-    io.FontGlobalScale = 1.0f / dpr;
-    g_font_dpr = dpr;
-}
 
 std::string state_json() {
     const auto& s = g_app.sync;
@@ -67,6 +48,7 @@ std::string state_json() {
         {"workspace", g_app.auth.workspace_name},
         {"firstFrameMs", g_first_frame_ms},
         {"workspaceFrameMs", g_workspace_frame_ms},
+        {"font", crm::fonts::report()},
     };
     j.update(crm::views_state(g_app));  // route, the table or record on screen, draw times
     return j.dump();
@@ -184,8 +166,9 @@ bool storage_screen_changed() {
 
 void frame() {
     crm::platform::begin_frame();
-    if (crm::platform::device_pixel_ratio() != g_font_dpr) {
-        build_fonts(crm::platform::device_pixel_ratio());
+    // Text is rasterized at the screen's pixel density, so it stays sharp on HiDPI screens; the
+    // atlas grows by the characters met since the last frame (fonts.h).
+    if (crm::fonts::update(crm::platform::device_pixel_ratio())) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
@@ -227,7 +210,7 @@ int main() {
         return 1;
     }
     ImGui_ImplOpenGL3_Init("#version 300 es");
-    build_fonts(crm::platform::device_pixel_ratio());
+    crm::set_text_observer(crm::fonts::note_text);  // the characters of every text read, for the font atlas
 
     crm::test_hooks::set_state_provider(state_json);
     // The database loads from IndexedDB while the first frames draw; open_store() opens it then.

@@ -78,6 +78,10 @@ struct TransferProgress {
     int64_t received = 0, total = 0;
 };
 TransferProgress download_progress();
+// Fetches a file of the app itself (beside index.html, so the service worker caches it for
+// offline use) into memory; `done` runs on a later frame with the bytes, empty when it failed,
+// which live only during the call.
+void fetch_app_file(const std::string& name, std::function<void(std::string_view bytes)> done);
 // Sends "Authorization: Bearer <token>" with every later request; an empty token sends none.
 void set_auth_token(const std::string& token);
 

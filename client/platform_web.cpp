@@ -1,12 +1,15 @@
 // The browser side of platform.h: HTML5 input events queued into ImGui, a canvas sized in
 // device pixels, and fetch() for HTTP. The local database's storage is in storage_web.cpp.
 #include <emscripten.h>
+#include <emscripten/wget.h>
 #include <emscripten/html5.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -204,6 +207,23 @@ void update_canvas_size() {
 }  // namespace
 
 // ---- HTTP -------------------------------------------------------------------------------------
+
+namespace {
+void app_file_loaded(void* arg, void* data, int size) {
+    std::unique_ptr<std::function<void(std::string_view)>> done(static_cast<std::function<void(std::string_view)>*>(arg));
+    (*done)(std::string_view(static_cast<const char*>(data), static_cast<size_t>(size)));
+}
+void app_file_failed(void* arg) {
+    std::unique_ptr<std::function<void(std::string_view)>> done(static_cast<std::function<void(std::string_view)>*>(arg));
+    std::fprintf(stderr, "could not fetch a file of the app; text it would draw shows as boxes\n");
+    (*done)({});
+}
+}  // namespace
+
+void fetch_app_file(const std::string& name, std::function<void(std::string_view bytes)> done) {
+    emscripten_async_wget_data(name.c_str(), new std::function<void(std::string_view)>(std::move(done)), app_file_loaded,
+                               app_file_failed);
+}
 
 EM_JS(void, js_http_request, (int id, const char* method, const char* path, const char* body, int body_len), {
     var init = { method: UTF8ToString(method), cache: "no-store", headers: {} };

@@ -179,9 +179,18 @@ void Stmt::reset() {
     sqlite3_clear_bindings(stmt_);
 }
 
+namespace {
+void (*g_text_observer)(std::string_view) = nullptr;
+}  // namespace
+
+void set_text_observer(void (*observer)(std::string_view text)) { g_text_observer = observer; }
+
 std::string Stmt::text(int column) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+    if (!p) return std::string();
+    std::string_view text(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+    if (g_text_observer) g_text_observer(text);
+    return std::string(text);
 }
 std::string_view Stmt::blob(int column) const {
     auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));

@@ -17,6 +17,11 @@ namespace crm {
 
 class Stmt;
 
+// Shows every text value read through Stmt::text() to `observer` first; nullptr (the default)
+// turns it off. One per process. The browser client learns from it which characters the rows it
+// is about to draw hold, so that its font atlas can take in their glyphs (client/fonts.h).
+void set_text_observer(void (*observer)(std::string_view text));
+
 class Db {
 public:
     // Opens (creating if needed) the database at `path`; ":memory:" gives a private in-memory one.

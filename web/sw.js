@@ -2,9 +2,9 @@
 // goes to the network first (so a new version arrives as soon as the server has it) and falls
 // back to the cached copy when the server cannot be reached. The sync API is never cached.
 "use strict";
-const CACHE = "crm-shell-v1";
+const CACHE = "crm-shell-v2";
 const SHELL = ["./", "index.html", "app.js", "client.js", "client.wasm", "client.data", "style.css",
-               "manifest.webmanifest", "icon.svg"];
+               "manifest.webmanifest", "icon.svg", "font-fallback.ttf"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -2,8 +2,8 @@
 // Ctrl+K finds a contact by part of its name (or its email), arrow keys and Enter open a record
 // and the address follows; commands run from the palette (a new record's form, the theme); the
 // single-key shortcuts (G 2, N, /); paste from and copy to the system clipboard; text that no
-// keydown carries (insertText, an input method's composition, emoji) reaches a field and is
-// stored exactly.
+// keydown carries (insertText, an input method's composition, emoji) reaches a field, is stored
+// exactly, and is drawn with real glyphs (CJK from the fallback font).
 import { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot, startServer,
          state, tempDir, waitForState } from "./lib.mjs";
 import { pushRecords, sessionOf } from "./screens_lib.mjs";
@@ -171,6 +171,13 @@ await runTest("browser palette", async ({ defer, step }) => {
   await cdp.send("Input.insertText", { text: "日本" });
   await page.keyboard.press("Enter");
   s = await waitForState(page, (x) => x.record.values.job_title === typed + "日本", "the composed text appended once");
+
+  step("the characters are drawn, not boxes: the font atlas takes in CJK glyphs from the fallback font as it meets them");
+  // 中 文 日 本, and に ほ from the composition; the emoji has no glyph in either font.
+  const cjk = [0x4E2D, 0x6587, 0x65E5, 0x672C, 0x306B, 0x307B];
+  s = await waitForState(page, (x) => x.font.fallback === "loaded" && cjk.every((c) => !x.font.missing.includes(c)),
+                         "the CJK glyphs in the atlas");
+  assert(s.font.missing.every((c) => c >= 0x1F000), `only emoji lack a glyph: ${s.font.missing.map((c) => c.toString(16))}`);
   await screenshot(page, "palette-unicode-field");
 
   assertNoConsoleErrors(page);
