@@ -260,6 +260,9 @@ struct BoardView {
 
     // The last move, for its notice and Undo; and the domain's words when a move is refused.
     std::string moved_id, moved_name, moved_from_stage, moved_to_name;
+    std::string moved_outcome;  // of the stage it went to: a won or lost deal is asked why
+    std::string reason;         // typed into the notice's reason field
+    bool reason_saved = false;
     int64_t moved_until_ms = 0;
     int64_t moves = 0;
     std::string error;

@@ -276,15 +276,33 @@ void move_card(AppState& app, BoardView& b, const BoardCard& card, int from, int
     b.moved_name = card.name;
     b.moved_from_stage = b.columns[static_cast<size_t>(from)].stage_id;
     b.moved_to_name = target.name;
+    b.moved_outcome = target.outcome;
+    b.reason.clear();
+    b.reason_saved = false;
     b.moved_until_ms = platform::now_ms() + 10000;
     ++b.moves;
     b.reload_now = true;
     after_local_edit(app);
 }
 
+// Keeps why a deal was won or lost (its close_reason, which win/loss reports group by).
+void save_reason(AppState& app, BoardView& b) {
+    const std::string reason(trim(b.reason));
+    if (reason.empty()) return;
+    if (Status s = app.store->update("deal", b.moved_id, json{{"close_reason", reason}}, sync_now(app)); !s) {
+        b.error = "The reason for \"" + b.moved_name + "\" was not saved: " + s.error().message;
+        return;
+    }
+    b.reason_saved = true;
+    b.moved_until_ms = platform::now_ms() + 4000;
+    after_local_edit(app);
+}
+
 void undo_move(AppState& app, BoardView& b) {
     Status s = app.store->move_deal(b.moved_id, b.moved_from_stage, sync_now(app));
     b.moved_until_ms = 0;
+    // The reason given with the move goes with it.
+    if (s && b.reason_saved) s = app.store->update("deal", b.moved_id, json{{"close_reason", ""}}, sync_now(app));
     if (!s) {
         b.error = "The move of \"" + b.moved_name + "\" was not undone: " + s.error().message;
         return;
@@ -575,6 +593,21 @@ void draw_board(AppState& app) {
         ImGui::AlignTextToFramePadding();
         ImGui::TextColored(theme::kOk, "Moved \"%s\" to %s.", b.moved_name.c_str(), b.moved_to_name.c_str());
         test_hooks::track("Board notice");
+        // A deal won or lost: why, in the same line (optional; Enter or Save keeps it).
+        if ((b.moved_outcome == "won" || b.moved_outcome == "lost") && !b.reason_saved) {
+            ImGui::SameLine(0, 12);
+            ImGui::SetNextItemWidth(320);
+            const char* hint = b.moved_outcome == "won" ? "Why was it won? (optional)" : "Why was it lost? (optional)";
+            const bool enter = input_text("##reason", b.reason, ImGuiInputTextFlags_EnterReturnsTrue, hint);
+            test_hooks::track("Board reason");
+            // The notice stays while the reason is being written.
+            if (ImGui::IsItemActive() || !b.reason.empty()) b.moved_until_ms = std::max(b.moved_until_ms, now + 10000);
+            ImGui::SameLine();
+            if (quiet_button("Save reason", "Board reason save") || enter) save_reason(app, b);
+        } else if (b.reason_saved) {
+            ImGui::SameLine(0, 12);
+            ImGui::TextColored(theme::kMuted, "Reason saved.");
+        }
         ImGui::SameLine(0, 12);
         ImGui::SetCursorPosY(ImGui::GetCursorPosY() + ImGui::GetStyle().FramePadding.y);  // on the text's line
         if (link("Undo", "Board undo")) undo_move(app, b);
@@ -660,6 +693,7 @@ nlohmann::json board_state(const AppState& app) {
             {"dragCard", b.drag_card.name},
             {"dropColumn", b.drop_column},
             {"moves", b.moves},
+            {"reasonSaved", b.reason_saved},
             {"error", b.error},
             {"filters", {{"text", b.applied_text}, {"owner", b.owner}, {"close", close_label(b.close)}}},
             {"owners", b.owners}};

@@ -157,9 +157,13 @@ await runTest("browser board", async ({ defer, step }) => {
   await page.goBack();
   await waitForState(page, (x) => x.route === "#/board" && x.board && x.board.deals === 304, "back on the board");
 
-  step("a drop on a won stage wins the deal; Undo moves a deal back");
+  step("a drop on a won stage wins the deal and asks why (the reason is kept on the deal); Undo moves a deal back");
   await dragCard(page, "Initech pilot", "Closed won");
   s = await waitForState(page, (x) => column(x, "Closed won").count === 1, "Initech pilot won");
+  await fill(page, "Board reason", "Best price and a fast pilot");
+  await screenshot(page, "board-won-reason");
+  await page.keyboard.press("Enter");
+  await waitForState(page, (x) => x.board.reasonSaved, "the reason saved");
   await dragCard(page, "Umbrella order", "Closed lost");
   s = await waitForState(page, (x) => column(x, "Closed lost").count === 1 && column(x, "Negotiation").count === 0, "Umbrella lost");
   await click(page, "Board undo");
@@ -167,6 +171,7 @@ await runTest("browser board", async ({ defer, step }) => {
   await click(page, "Card Initech pilot");
   s = await waitForState(page, (x) => x.record && x.record.title === "Initech pilot", "the won deal's page");
   assert(s.record.values.status === "won" && s.record.values.closed_at > 0, `won with a close time: ${JSON.stringify(s.record.values)}`);
+  assert(s.record.values.close_reason === "Best price and a fast pilot", `the reason on the deal: ${s.record.values.close_reason}`);
   await page.goBack();
   await waitForState(page, (x) => x.route === "#/board" && x.board && x.board.deals === 304, "back on the board");
 
