@@ -32,7 +32,7 @@ struct State {
     Fallback fallback = Fallback::None;
     std::string fallback_ttf;   // the fallback font's bytes, kept for every rebuild
     float built_dpr = 0;
-    std::string last_clipboard;
+    int clipboard_version = 0;  // of the clipboard text last looked at
     ImVector<ImWchar> ui_ranges, extra_ranges;  // must outlive the atlas build
 };
 State g;
@@ -110,12 +110,11 @@ bool update(float dpr) {
     // Typed (or composed) this frame, and pasted: shown in a field before any database read.
     const ImGuiIO& io = ImGui::GetIO();
     for (ImWchar c : io.InputQueueCharacters) note(c);
-    if (io.GetClipboardTextFn) {
-        const char* clip = io.GetClipboardTextFn(io.ClipboardUserData);
-        if (clip && g.last_clipboard != clip) {
-            g.last_clipboard = clip;
-            note_text(g.last_clipboard);
-        }
+    int version = 0;
+    const std::string_view clip = platform::clipboard_text(&version);
+    if (version != g.clipboard_version) {
+        g.clipboard_version = version;
+        note_text(clip);
     }
     bool rebuild = dpr != g.built_dpr;
     if (!g.pending.empty()) {

@@ -117,6 +117,8 @@ const std::vector<KeyPress>& key_presses();
 bool is_mac();
 // Puts `text` on the system clipboard (text fields copy through this too).
 void set_clipboard_text(const std::string& text);
+// The text last copied or pasted here, and a count that changes with it.
+std::string_view clipboard_text(int* version);
 // True when the system asks for a dark colour scheme (prefers-color-scheme).
 bool prefers_dark_scheme();
 

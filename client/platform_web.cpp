@@ -38,6 +38,7 @@ struct WindowState {
     int64_t last_input_ms = 0;
     std::vector<KeyPress> presses;  // since the last frame, for the app's shortcuts
     std::string clipboard;          // the last text copied or pasted, for ImGui
+    int clipboard_version = 0;      // counts changes of `clipboard`
     bool text_focus = false;        // the hidden text area has the focus (a text field is active)
     bool paste_frame = false;       // this frame presses the paste shortcut for ImGui (below)
 };
@@ -173,6 +174,7 @@ void apply_queued_input() {
                 // presses Ctrl+V (Cmd+V on macOS); the release waits for the next frame.
                 if (key_changed[ImGuiKey_V]) return;
                 g_window.clipboard = ev.text;
+                ++g_window.clipboard_version;
                 g_window.paste_frame = true;
                 io.KeysDown[ImGuiKey_V] = true;
                 g_window.queue.pop_front();
@@ -422,8 +424,14 @@ EM_JS(int, js_is_mac, (), {
 const char* get_clipboard_for_imgui(void*) { return g_window.clipboard.c_str(); }
 void set_clipboard_for_imgui(void*, const char* text) { set_clipboard_text(text ? text : ""); }
 
+std::string_view clipboard_text(int* version) {
+    if (version) *version = g_window.clipboard_version;
+    return g_window.clipboard;
+}
+
 void set_clipboard_text(const std::string& text) {
     g_window.clipboard = text;
+    ++g_window.clipboard_version;
     js_set_clipboard(text.c_str());
 }
 
