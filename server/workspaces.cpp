@@ -44,7 +44,10 @@ void WorkspaceStores::snapshot_soon(const std::string& workspace_id) {
     auto [it, added] = due_.try_emplace(workspace_id, Due{now, now});
     it->second.last = now;
     if (!worker_.joinable()) worker_ = std::thread([this] { snapshot_worker(); });
-    wake_.notify_one();
+    // Only a workspace new to the list can be due sooner than what the worker waits for; a later
+    // push to one already listed only moves its time on, which the worker sees when it wakes.
+    // (Waking it on every push cost each push a thread switch.)
+    if (added) wake_.notify_one();
 }
 
 void WorkspaceStores::snapshot_worker() {
