@@ -2,6 +2,7 @@
 // All of the client's state, in explicit structs passed to each view by reference.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -151,6 +152,11 @@ struct TableView {
     bool scroll_top = false;    // the query changed: show its first rows
     float last_query_ms = 0;
     float sort_index_ms = 0;  // the last index made for a sort no index served (ensure_sort_index)
+    // Sort indexes made for the visible columns while the person was idle (index_sorts_when_idle).
+    std::set<std::string> sort_checked;  // columns looked at (made, or already served)
+    std::vector<std::string> idle_indexes;
+    float idle_index_ms = 0;  // the last one's time
+    bool idle_index_failed = false;  // could not write (another tab has the workspace): stop trying
     float ids_query_ms = 0;  // the last full sort into row_ids (sorts no index serves)
 
     bool focus_filter = false;  // "/": the filter bar's first value field takes the keyboard

@@ -258,7 +258,7 @@ nlohmann::json views_state(const AppState& app) {
                       {"pageQueries", t->page_queries},
                       {"byIds", t->by_ids},
                       {"countQueries", t->count_queries},
-                      {"lastQueryMs", t->last_query_ms}, {"idsQueryMs", t->ids_query_ms}, {"sortIndexMs", t->sort_index_ms},
+                      {"lastQueryMs", t->last_query_ms}, {"idsQueryMs", t->ids_query_ms}, {"sortIndexMs", t->sort_index_ms}, {"idleIndexes", t->idle_indexes}, {"idleIndexMs", t->idle_index_ms},
                       {"sort", sort},
                       {"columns", t->columns},
                       {"filters", filters},

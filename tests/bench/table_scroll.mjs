@@ -81,12 +81,26 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
 
     // Job title has no index in the schema: its first sort on a device makes one (ensure_sort_index),
     // and a later sort by it reads that index, as name and email read theirs.
-    let lastIndexMs = 0;
+    let lastIndexMs = 0, idleReported = false;
     for (const [label, header, field, scroll] of [
       ["sorted by name", null, "name", true], ["sorted by email (an index)", "Header Email", "email", true],
-      ["sorted by job title (first sort: makes its index)", "Header Job title", "job_title", true],
+      ["sorted by job title (first sort; its index made while idle)", "Header Job title", "job_title", true],
       ["sorted by email again", "Header Email", "email", false],
       ["sorted by job title again (its index)", "Header Job title", "job_title", false]]) {
+      if (field === "job_title" && !idleReported) {
+        idleReported = true;
+        // The visible columns get their sort indexes while the app is idle: let it be idle.
+        await page.mouse.move(5, 5);
+        const t0 = Date.now();
+        const idle = await page.waitForFunction(() => {
+          const t = window.crm.state().table;
+          return t.idleIndexes.includes("job_title") ? { list: t.idleIndexes, ms: t.idleIndexMs } : null;
+        }, null, { timeout: 60_000, polling: 100 }).then((h) => h.jsonValue());
+        report(`sort indexes made while the app was idle, for the visible columns no index orders (${idle.list.join(", ")})`,
+               `${idle.ms.toFixed(0)} ms for the last`,
+               `one column a frame once there has been no input for 1.5 s (idle frames come once a second); ` +
+               `job title's was there ${((Date.now() - t0) / 1000).toFixed(1)} s after this wait began`);
+      }
       if (header) {
         const h = await page.evaluate((l) => window.crm.itemRect(l), header);
         await page.mouse.move(h.x + h.w / 2, h.y + h.h / 2);
