@@ -1,5 +1,6 @@
 #include "fonts.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,11 +27,22 @@ constexpr size_t kMaxExtraGlyphs = 4000;
 
 enum class Fallback { None, Loading, Loaded, Failed };
 
+// Symbols and emoji (monochrome: Dear ImGui 1.86 draws no colour glyphs) come from their own font.
+bool is_symbol(uint32_t cp) { return (cp >= 0x2190 && cp <= 0x2BFF) || (cp >= 0x1F000 && cp <= 0x1FAFF); }
+
+// The fonts merged after the UI font, in this order (the first that has a glyph gives it), each
+// fetched the first time a character it is for is met.
+struct FallbackFont {
+    const char* file;            // beside index.html
+    bool for_symbols;            // fetched for is_symbol() characters; the other for the rest
+    Fallback state = Fallback::None;
+    std::string ttf;             // its bytes, kept for every rebuild
+};
+
 struct State {
     std::set<ImWchar> extra;    // characters met outside kBaseRanges, in the atlas (or asked for)
     std::set<ImWchar> pending;  // met since the last build
-    Fallback fallback = Fallback::None;
-    std::string fallback_ttf;   // the fallback font's bytes, kept for every rebuild
+    FallbackFont fallbacks[2] = {{"font-fallback.ttf", false}, {"font-symbols.ttf", true}};
     float built_dpr = 0;
     int clipboard_version = 0;  // of the clipboard text last looked at
     ImVector<ImWchar> ui_ranges, extra_ranges;  // must outlive the atlas build
@@ -70,15 +82,19 @@ void build(float dpr) {
     ImFont* font = io.Fonts->AddFontFromFileTTF("/fonts/ui.ttf", 16.0f * dpr, &config, g.ui_ranges.Data);
     if (!font) {
         io.Fonts->AddFontDefault();
-    } else if (!g.extra.empty() && g.fallback == Fallback::Loaded) {
-        // Merged: the UI font's glyphs win, the fallback fills in the rest (CJK, Hangul, Kana).
-        ImFontConfig merge;
-        merge.MergeMode = true;
-        merge.OversampleH = 1;
-        merge.PixelSnapH = true;
-        merge.FontDataOwnedByAtlas = false;
-        io.Fonts->AddFontFromMemoryTTF(g.fallback_ttf.data(), static_cast<int>(g.fallback_ttf.size()), 16.0f * dpr,
-                                       &merge, g.extra_ranges.Data);
+    } else if (!g.extra.empty()) {
+        // Merged: the UI font's glyphs win, the fallbacks fill in the rest (CJK, Hangul, Kana;
+        // then symbols and emoji). A glyph no font has stays the fallback box.
+        for (FallbackFont& f : g.fallbacks) {
+            if (f.state != Fallback::Loaded) continue;
+            ImFontConfig merge;
+            merge.MergeMode = true;
+            merge.OversampleH = 1;
+            merge.PixelSnapH = true;
+            merge.FontDataOwnedByAtlas = false;
+            io.Fonts->AddFontFromMemoryTTF(f.ttf.data(), static_cast<int>(f.ttf.size()), 16.0f * dpr, &merge,
+                                           g.extra_ranges.Data);
+        }
     }
     io.FontGlobalScale = 1.0f / dpr;
     g.built_dpr = dpr;
@@ -118,14 +134,23 @@ bool update(float dpr) {
     }
     bool rebuild = dpr != g.built_dpr;
     if (!g.pending.empty()) {
-        if (g.fallback == Fallback::None) {
-            g.fallback = Fallback::Loading;
-            platform::fetch_app_file("font-fallback.ttf", [](std::string_view bytes) {
-                g.fallback_ttf.assign(bytes);
-                g.fallback = bytes.empty() ? Fallback::Failed : Fallback::Loaded;
-            });
+        // The fonts these characters need: fetched once; the atlas waits for them (a few ms on
+        // loopback or from the service worker's cache).
+        bool waiting = false;
+        for (FallbackFont& f : g.fallbacks) {
+            const bool needed =
+                std::any_of(g.pending.begin(), g.pending.end(), [&](ImWchar c) { return is_symbol(c) == f.for_symbols; });
+            if (!needed) continue;
+            if (f.state == Fallback::None) {
+                f.state = Fallback::Loading;
+                platform::fetch_app_file(f.file, [&f](std::string_view bytes) {
+                    f.ttf.assign(bytes);
+                    f.state = bytes.empty() ? Fallback::Failed : Fallback::Loaded;
+                });
+            }
+            waiting |= f.state == Fallback::Loading;
         }
-        if (g.fallback != Fallback::Loading) {
+        if (!waiting) {
             g.extra.insert(g.pending.begin(), g.pending.end());
             g.pending.clear();
             rebuild = true;
@@ -136,17 +161,17 @@ bool update(float dpr) {
 }
 
 nlohmann::json report() {
-    const char* fallback = g.fallback == Fallback::None      ? "none"
-                           : g.fallback == Fallback::Loading ? "loading"
-                           : g.fallback == Fallback::Loaded  ? "loaded"
-                                                             : "failed";
+    auto state = [](Fallback f) {
+        return f == Fallback::None ? "none" : f == Fallback::Loading ? "loading" : f == Fallback::Loaded ? "loaded" : "failed";
+    };
     nlohmann::json missing = nlohmann::json::array();
     ImGuiIO& io = ImGui::GetIO();
     ImFont* font = io.Fonts->Fonts.empty() ? nullptr : io.Fonts->Fonts[0];
     for (ImWchar c : g.extra)
         if (!font || !font->FindGlyphNoFallback(c)) missing.push_back(static_cast<uint32_t>(c));
     for (ImWchar c : g.pending) missing.push_back(static_cast<uint32_t>(c));
-    return {{"fallback", fallback}, {"extraGlyphs", g.extra.size()}, {"missing", missing}};
+    return {{"fallback", state(g.fallbacks[0].state)}, {"symbols", state(g.fallbacks[1].state)},
+            {"extraGlyphs", g.extra.size()}, {"missing", missing}};
 }
 
 }  // namespace crm::fonts

@@ -3,7 +3,9 @@
 // holds Latin, Greek, Cyrillic and common punctuation from the start, and every other character
 // once the app meets it in text it reads (set_text_observer() in shared/sqlite_db.h), text typed
 // or pasted: Vietnamese from the UI font, Chinese, Japanese and Korean from a fallback font
-// (DroidSansFallbackFull, 4 MB, fetched the first time it is needed and cached with the app).
+// (DroidSansFallbackFull, 4 MB), symbols and emoji from another (Symbola, 3 MB, monochrome:
+// ImGui 1.86 draws no colour glyphs); each is fetched the first time it is needed and cached
+// with the app.
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +20,7 @@ void note_text(std::string_view utf8);
 // arrived). True when it rebuilt, so the caller uploads the texture again.
 bool update(float device_pixel_ratio);
 
-// For the test hooks: {"fallback": "none"|"loading"|"loaded"|"failed", "extraGlyphs": n,
+// For the test hooks: {"fallback" (the CJK font), "symbols": "none"|"loading"|"loaded"|"failed", "extraGlyphs": n,
 // "missing": [code points met that the atlas does not hold: no font here has them (emoji), or
 // the fallback font is still on its way]}.
 nlohmann::json report();

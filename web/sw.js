@@ -4,7 +4,7 @@
 "use strict";
 const CACHE = "crm-shell-v2";
 const SHELL = ["./", "index.html", "app.js", "client.js", "client.wasm", "client.data", "style.css",
-               "manifest.webmanifest", "icon.svg", "font-fallback.ttf"];
+               "manifest.webmanifest", "icon.svg", "font-fallback.ttf", "font-symbols.ttf"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -172,12 +172,12 @@ await runTest("browser palette", async ({ defer, step }) => {
   await page.keyboard.press("Enter");
   s = await waitForState(page, (x) => x.record.values.job_title === typed + "日本", "the composed text appended once");
 
-  step("the characters are drawn, not boxes: the font atlas takes in CJK glyphs from the fallback font as it meets them");
-  // 中 文 日 本, and に ほ from the composition; the emoji has no glyph in either font.
-  const cjk = [0x4E2D, 0x6587, 0x65E5, 0x672C, 0x306B, 0x307B];
-  s = await waitForState(page, (x) => x.font.fallback === "loaded" && cjk.every((c) => !x.font.missing.includes(c)),
-                         "the CJK glyphs in the atlas");
-  assert(s.font.missing.every((c) => c >= 0x1F000), `only emoji lack a glyph: ${s.font.missing.map((c) => c.toString(16))}`);
+  step("the characters are drawn, not boxes: the font atlas takes in CJK and emoji glyphs from the fallback fonts as it meets them");
+  // 中 文 日 本, に ほ from the composition, and 😀.
+  const met = [0x4E2D, 0x6587, 0x65E5, 0x672C, 0x306B, 0x307B, 0x1F600];
+  s = await waitForState(page, (x) => x.font.fallback === "loaded" && x.font.symbols === "loaded" &&
+                                      met.every((c) => !x.font.missing.includes(c)), "the CJK and emoji glyphs in the atlas");
+  assert(s.font.missing.length === 0, `every character met has a glyph: ${s.font.missing.map((c) => c.toString(16))}`);
   await screenshot(page, "palette-unicode-field");
 
   assertNoConsoleErrors(page);
