@@ -223,7 +223,11 @@ bool needs_full_sort(LocalStore& store, const RecordSpec& spec, const CompiledQu
 }
 
 // Every matching row's rowid, in order: 8 bytes a row.
-Status fetch_row_ids(LocalStore& store, const RecordSpec& spec, const CompiledQuery& c, std::vector<int64_t>& out) {
+Status fetch_row_ids(LocalStore& store, const RecordSpec& spec, const std::vector<Sort>& sort, const CompiledQuery& c,
+                     std::vector<int64_t>& out) {
+    auto by_reference = read_sorted_by_reference(store.db(), spec, sort, c, out);
+    if (!by_reference) return by_reference.error();
+    if (*by_reference) return ok();
     auto st = store.db().prepare("SELECT rowid FROM " + spec.table + " WHERE " + c.where + " ORDER BY " + c.order);
     if (!st) return st.error();
     bind_params(*st, c.params);
@@ -808,7 +812,7 @@ Result<CompiledQuery> refresh_query(AppState& app, TableView& t, const RecordSpe
     t.query_error.clear();
     auto t0 = std::chrono::steady_clock::now();
     if (t.by_ids) {
-        if (auto s = fetch_row_ids(*app.store, spec, *compiled, t.row_ids); !s) t.query_error = s.error().to_string();
+        if (auto s = fetch_row_ids(*app.store, spec, query.sort, *compiled, t.row_ids); !s) t.query_error = s.error().to_string();
         t.total = static_cast<int64_t>(t.row_ids.size());
         t.count_key = filter_key;
         t.ids_read_ms = now;

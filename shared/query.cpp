@@ -1,6 +1,8 @@
 #include "query.h"
 
+#include <algorithm>
 #include <array>
+#include <unordered_map>
 #include <cctype>
 
 #include "sqlite_db.h"
@@ -221,9 +223,9 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
     std::vector<Sort> sort = q.sort;
     if (sort.empty()) sort.push_back({spec.title_field, false});
     for (size_t i = 0; i < sort.size(); ++i) {
-        auto key = sort_key_sql(spec, sort[i].field);
-        if (!key) return Error{"sort[" + std::to_string(i) + "]", key.error().message};
-        out.order += (out.order.empty() ? "" : ", ") + *key + (sort[i].descending ? " DESC" : " ASC");
+        auto keys = sort_keys_sql(spec, sort[i].field);
+        if (!keys) return Error{"sort[" + std::to_string(i) + "]", keys.error().message};
+        for (const auto& key : *keys) out.order += (out.order.empty() ? "" : ", ") + key + (sort[i].descending ? " DESC" : " ASC");
     }
     // The tiebreak runs the way the last key does, so that one index on (key, id) serves a sort
     // both ways (read backwards for descending).
@@ -232,22 +234,25 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
     return out;
 }
 
-Result<std::string> sort_key_sql(const RecordSpec& spec, const std::string& field) {
-    if (field == "updated_at" || field == "id") return field;
-    if (is_custom_field(field)) return "json_extract(custom, '$." + field.substr(7) + "')";  // key syntax checked: [a-z0-9_]
+Result<std::vector<std::string>> sort_keys_sql(const RecordSpec& spec, const std::string& field) {
+    using Keys = std::vector<std::string>;
+    if (field == "updated_at" || field == "id") return Keys{field};
+    if (is_custom_field(field)) return Keys{"json_extract(custom, '$." + field.substr(7) + "')"};  // key syntax checked: [a-z0-9_]
     const FieldSpec* f = find_field(spec, field);
     if (!f) return Error{"", "'" + field.substr(0, 40) + "' is not a field of " + spec.type};
     if (f->kind == FieldKind::Ref) {
-        // A person sorting by Company means by the company's name, not by its id: the record
-        // pointed at gives the key (its position for ordered ones: stages, pipelines).
+        // A person sorting by Company means by the company's name, not by its id: the live
+        // record pointed at gives the key (its position for ordered ones: stages, pipelines),
+        // and its id keeps the rows of two records of the same name apart.
         const RecordSpec* target = find_record_spec(f->ref_type);
         if (!target) return Error{"", field + " points at an unknown record type " + f->ref_type};
         const bool ordered = find_field(*target, "position") != nullptr;
-        return "(SELECT " + std::string(ordered ? "ref.position" : "ref." + target->title_field) + " FROM " +
-               target->table + " AS ref WHERE ref.id = " + spec.table + "." + f->name + ")" +
-               (ordered ? "" : " COLLATE NOCASE");
+        return Keys{"(SELECT " + std::string(ordered ? "ref.position" : "ref." + target->title_field) + " FROM " +
+                        target->table + " AS ref WHERE ref.id = " + spec.table + "." + f->name + " AND ref.deleted = 0)" +
+                        (ordered ? "" : " COLLATE NOCASE"),
+                    f->name};
     }
-    return f->kind == FieldKind::Text ? f->name + " COLLATE NOCASE" : f->name;
+    return Keys{f->kind == FieldKind::Text ? f->name + " COLLATE NOCASE" : f->name};
 }
 
 void bind_params(Stmt& st, const std::vector<json>& params) {
@@ -274,17 +279,67 @@ bool plan_sorts_rows(Db& db, const std::string& sql, const std::vector<json>& pa
 
 Result<bool> ensure_sort_index(Db& db, const RecordSpec& spec, const std::vector<Sort>& sort) {
     if (sort.size() != 1) return false;
-    auto key = sort_key_sql(spec, sort[0].field);
-    if (!key) return key.error();
-    if (key->find("SELECT") != std::string::npos) return false;  // a referenced record's name: no index can hold it
-    const std::string order = *key + " ASC, id";
+    auto keys = sort_keys_sql(spec, sort[0].field);
+    if (!keys) return keys.error();
+    // A reference: no index can hold the name of the record it points at, but one on the
+    // reference itself lets read_sorted_by_reference() read the rows grouped by it, in order.
+    const std::string key = keys->size() == 1 ? keys->front() : keys->back();
+    const std::string order = key + " ASC, id";
     if (!plan_sorts_rows(db, "SELECT rowid FROM " + spec.table + " WHERE deleted = 0 ORDER BY " + order, {}))
         return false;  // an index (the schema's or one made before) already gives this order
     std::string name = spec.table + "_sort_";
     for (char ch : sort[0].field) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
-    if (auto s = db.exec("CREATE INDEX IF NOT EXISTS " + name + " ON " + spec.table + "(" + *key + ", id) WHERE deleted = 0");
+    if (auto s = db.exec("CREATE INDEX IF NOT EXISTS " + name + " ON " + spec.table + "(" + key + ", id) WHERE deleted = 0");
         !s)
         return Error{"", "could not index " + spec.type + "s by " + sort[0].field + ": " + s.error().message};
+    return true;
+}
+
+Result<bool> read_sorted_by_reference(Db& db, const RecordSpec& spec, const std::vector<Sort>& sort,
+                                      const CompiledQuery& c, std::vector<int64_t>& out) {
+    if (sort.size() != 1) return false;
+    const FieldSpec* f = find_field(spec, sort[0].field);
+    if (!f || f->kind != FieldKind::Ref) return false;
+    const RecordSpec* target = find_record_spec(f->ref_type);
+    if (!target) return false;
+    // The live records pointed at, in order: by name through its index (or by position).
+    const bool ordered = find_field(*target, "position") != nullptr;
+    auto targets = db.prepare("SELECT id FROM " + target->table + " WHERE deleted = 0 ORDER BY " +
+                              (ordered ? std::string("position, id") : target->title_field + " COLLATE NOCASE, id"));
+    if (!targets) return targets.error();
+    std::unordered_map<std::string, size_t> rank;
+    for (;;) {
+        auto row = targets->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        rank.emplace(targets->text(0), rank.size());
+    }
+    // The matching rows grouped by what they point at, each group in id order (the index on the
+    // reference gives this order without a sort). Those pointing at nothing live come first.
+    auto rows = db.prepare("SELECT " + f->name + ", rowid FROM " + spec.table + " WHERE " + c.where + " ORDER BY " +
+                           f->name + ", id");
+    if (!rows) return rows.error();
+    bind_params(*rows, c.params);
+    std::vector<std::vector<int64_t>> groups(rank.size());
+    out.clear();
+    std::string current;                 // the reference of the group being read (rows come grouped)
+    std::vector<int64_t>* into = &out;   // where its rows go
+    bool first = true;
+    for (;;) {
+        auto row = rows->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        const std::string_view ref = rows->blob(0);  // no copy: compared, looked up once a group
+        if (first || ref != current) {
+            first = false;
+            current.assign(ref);
+            auto it = rank.find(current);
+            into = it == rank.end() ? &out : &groups[it->second];
+        }
+        into->push_back(rows->integer(1));
+    }
+    for (const auto& g : groups) out.insert(out.end(), g.begin(), g.end());
+    if (sort[0].descending) std::reverse(out.begin(), out.end());
     return true;
 }
 

@@ -60,8 +60,9 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& query);
 
 // The SQL a sort by `field` orders on: "name COLLATE NOCASE", "amount",
 // "json_extract(custom, '$.region')", and for a reference the name (or, for stages and
-// pipelines, the position) of the record it points at. An unknown field is an error naming it.
-Result<std::string> sort_key_sql(const RecordSpec& spec, const std::string& field);
+// pipelines, the position) of the live record it points at, then the reference itself. An
+// unknown field is an error naming it.
+Result<std::vector<std::string>> sort_keys_sql(const RecordSpec& spec, const std::string& field);
 
 class Db;
 class Stmt;
@@ -80,5 +81,14 @@ bool plan_sorts_rows(Db& db, const std::string& sql, const std::vector<nlohmann:
 // round, reads in order. True when it made one. Such indexes are local (the server's copy does
 // not need them): a database downloaded anew has none until its first sort by that key.
 Result<bool> ensure_sort_index(Db& db, const RecordSpec& spec, const std::vector<Sort>& sort);
+
+// A sort by a reference (contacts by company) is a lookup per row that SQLite then sorts: 0.3 s
+// natively for 100,000 contacts. For a one-key sort by a reference this reads the same order
+// (the one compile_query() gives) without either: the records pointed at in name order through
+// their index, and the matching rows grouped by their reference through its index (made by
+// ensure_sort_index()), joined in memory; rows pointing at nothing live first (last when
+// descending). Fills `out` with rowids and returns true; false when the sort is not that.
+Result<bool> read_sorted_by_reference(Db& db, const RecordSpec& spec, const std::vector<Sort>& sort,
+                                      const CompiledQuery& c, std::vector<int64_t>& out);
 
 }  // namespace crm

@@ -1,9 +1,10 @@
 // Scrolling the contacts table of a 100,000-contact workspace in headless Chromium: frame
 // intervals seen by the page (requestAnimationFrame) and the app's own draw time per frame
 // (window.crm.state().drawMs), while the mouse wheel scrolls, sorted by name and by email (an
-// index serves the pages) and by job title (no index: the app sorts every row's id once, then
-// reads pages by id); and the time from a header click to the sorted rows. The workspace is seeded
-// over HTTP with the push endpoint every client uses, then synced into a fresh profile.
+// index in the schema serves the pages) and by job title (an index the app makes while idle);
+// and the time from a header click to the sorted rows, by company name too (20,000 companies,
+// four contacts in five at one). The workspace is seeded over HTTP with the push endpoint every
+// client uses, then synced into a fresh profile.
 import { launchBrowser, removeDir, startServer, tempDir } from "../browser/lib.mjs";
 import { api, FIRST, hex, LAST } from "./sync_browser.mjs";
 
@@ -15,11 +16,20 @@ async function seed(base, token, count) {
     await api(base, "/api/v1/push", { method: "POST", token, body: { batch_id: `${replica}-${n++}`, changes: batch } });
     batch = [];
   };
+  const companies = [];
+  for (let k = 0; k < count / 5; ++k) {
+    const id = hex(16), hlc = `${String(wall).padStart(18, "0")}-00000`;
+    companies.push(id);
+    const fields = { name: `${LAST[(k * 5) % LAST.length]} ${FIRST[k % FIRST.length]} Ltd ${k}`, created_at: wall };
+    for (const [field, value] of Object.entries(fields)) batch.push({ type: "company", id, field, value, hlc, replica });
+    if (batch.length >= 4996) await flush();
+  }
   for (let i = 0; i < count; ++i) {
     const id = hex(16), hlc = `${String(wall + i).padStart(18, "0")}-00000`;
     const first = FIRST[i % FIRST.length], last = LAST[(i * 7) % LAST.length];
     const fields = { name: `${first} ${last} ${i}`, email: `${last.toLowerCase().replace(/[^a-z]/g, "")}.${i}@example.com`,
                      job_title: i % 3 ? "Engineer" : "Buyer", created_at: wall + i };
+    if (i % 5) fields.company_id = companies[(i * 7919) % companies.length];
     for (const [field, value] of Object.entries(fields)) batch.push({ type: "contact", id, field, value, hlc, replica });
     if (batch.length >= 4996) await flush();
   }
@@ -85,6 +95,7 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
     for (const [label, header, field, scroll] of [
       ["sorted by name", null, "name", true], ["sorted by email (an index)", "Header Email", "email", true],
       ["sorted by job title (first sort; its index made while idle)", "Header Job title", "job_title", true],
+      ["sorted by company (the company's name)", "Header Company", "company_id", false],
       ["sorted by email again", "Header Email", "email", false],
       ["sorted by job title again (its index)", "Header Job title", "job_title", false]]) {
       if (field === "job_title" && !idleReported) {
@@ -134,7 +145,7 @@ export async function benchTableScroll({ report, contacts = 100_000 }) {
         report(`sort ${contacts.toLocaleString("en")} contacts ${label.replace("sorted ", "")}: button released -> sorted rows drawn`,
                `${(sorted.drawn - sorted.up).toFixed(0)} ms`,
                `goal < 50 ms; ${sorted.frames - sorted.upDraws} frame(s) drawn; ` +
-               made + (sorted.byIds ? `sorting every row ${sorted.sort.toFixed(1)} ms, ` : "no full sort (an index gives the order), ") +
+               made + (sorted.byIds ? `every matching row id read in order once: ${sorted.sort.toFixed(1)} ms, ` : "no full sort (an index gives the order), ") +
                `then the page query ${sorted.query.toFixed(1)} ms; ` +
                "measured in the page at the next animation frame, so it includes software GL's frame time");
       }
