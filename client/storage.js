@@ -23,6 +23,7 @@ Module.crmStorage = (function () {
   var CHUNK = 65536;          // must match kChunk in storage_web.cpp
   var LEGACY_CHUNK = 4096;    // the chunk size of a files record that names none
   var READ_BATCH = 64;        // chunks per request while loading (4 MiB)
+  var READS_IN_FLIGHT = 4;    // such requests at a time (16 MiB of results at most waiting)
   var WRITE_SLICE = 64;       // chunks put per task while writing (4 MiB)
   var SLOW_TAKEOVER_MS = 5000;
   // How long a starting tab waits for the lock before saying another tab has the workspace:
@@ -260,21 +261,33 @@ Module.crmStorage = (function () {
         fileStore.put(record, f.name);
         size = record.size;
         stored = record.chunk || LEGACY_CHUNK;
+        batch = Math.max(1, Math.round(READ_BATCH * CHUNK / stored));
+        spans = Math.ceil(size / stored);
         id = Module.ccall("crm_storage_begin", "number", ["string", "number"], [f.name, size]);
-        readFrom(0);
+        readFrom();
       };
-      // About READ_BATCH * CHUNK bytes per request, whatever the stored chunk size.
-      var batch = Math.max(1, Math.round(READ_BATCH * CHUNK / stored));
-      function readFrom(first) {
-        var range = IDBKeyRange.bound([f.name, first], [f.name, Infinity]);
-        var keys = pages.getAllKeys(range, batch), values = pages.getAll(range, batch);
+      // About READ_BATCH * CHUNK bytes per request, whatever the stored chunk size, with a few
+      // requests in flight: IndexedDB reads the next ones while this page copies one into memory.
+      // Chunks past the file's size (left by a truncation) are not read.
+      var batch = 1, spans = 0, next = 0, inFlight = 0;  // set once the file's record is read
+      function readFrom() {
+        while (inFlight < READS_IN_FLIGHT && next < spans) {
+          var range = IDBKeyRange.bound([f.name, next], [f.name, Math.min(spans, next + batch) - 1]);
+          next += batch;
+          ++inFlight;
+          readRange(range);
+        }
+      }
+      function readRange(range) {
+        var keys = pages.getAllKeys(range), values = pages.getAll(range);
         values.onsuccess = function () {
+          --inFlight;
           for (var i = 0; i < keys.result.length; ++i) {
             var data = values.result[i];
             if (!(data instanceof Uint8Array)) data = new Uint8Array(data);
             bytes += place(id, keys.result[i][1] * stored, data.subarray(0, Math.min(data.length, stored)), size);
           }
-          if (keys.result.length === batch) readFrom(keys.result[batch - 1][1] + 1);
+          readFrom();
         };
       }
       tx.oncomplete = function () {
