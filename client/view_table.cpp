@@ -1005,12 +1005,14 @@ void draw_table(AppState& app, TableView& t, const RecordSpec& spec, const std::
 }  // namespace
 
 // A click on a column's header should sort at once, the first time too. While nobody is using
-// the app (no input for kIdleBeforeIndexMs), one visible column per frame whose sort no index
+// the app (no input for kIdleBeforeIndexMs) and it is in sync, one visible column per frame whose sort no index
 // serves gets its index (ensure_sort_index): about 200 ms per 100,000 rows, paid while nobody
 // waits. Each column is looked at once per session; a sort by a column not looked at yet (shown
 // later, or a saved view's) makes its index on the click instead.
 void index_sorts_when_idle(AppState& app, TableView& t, const RecordSpec& spec, const std::vector<FieldInfo>& fields) {
     if (t.idle_index_failed || platform::now_ms() - platform::last_input_ms() < kIdleBeforeIndexMs) return;
+    // Not while a sync is on its way (a new device's first pull): the workspace comes first.
+    if (app.sync.phase != SyncPhase::Synced || app.sync.in_flight) return;
     auto total = app.counts.find(t.type);
     if (total == app.counts.end() || total->second < kIdleIndexRows) return;
     for (const auto& column : t.columns) {
