@@ -85,13 +85,11 @@ void build(float dpr) {
     } else if (!g.extra.empty()) {
         // Merged: the UI font's glyphs win, the fallbacks fill in the rest (CJK, Hangul, Kana;
         // then symbols and emoji). A glyph no font has stays the fallback box.
+        ImFontConfig merge = config;
+        merge.MergeMode = true;
+        merge.FontDataOwnedByAtlas = false;
         for (FallbackFont& f : g.fallbacks) {
             if (f.state != Fallback::Loaded) continue;
-            ImFontConfig merge;
-            merge.MergeMode = true;
-            merge.OversampleH = 1;
-            merge.PixelSnapH = true;
-            merge.FontDataOwnedByAtlas = false;
             io.Fonts->AddFontFromMemoryTTF(f.ttf.data(), static_cast<int>(f.ttf.size()), 16.0f * dpr, &merge,
                                            g.extra_ranges.Data);
         }

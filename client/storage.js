@@ -219,10 +219,7 @@ Module.crmStorage = (function () {
     f.releaseLock = null;
     Module.ccall("crm_storage_release", null, ["string"], [f.name]);
     if (f.pending.size || f.inflight) console.warn("crm storage: another tab took the workspace over before the last changes here were saved");
-    f.pending = new Map();
-    f.pendingSize = null;
-    f.pendingCommits = 0;
-    f.pendingRewrite = false;
+    clearPending(f);
     clearTimeout(f.retryTimer);
     f.retryTimer = null;
     f.error = "";
@@ -293,11 +290,7 @@ Module.crmStorage = (function () {
       tx.oncomplete = function () {
         stats.loadMs = performance.now() - t0;
         stats.loadedBytes = bytes;
-        f.pending = new Map();
-        f.pendingSize = null;
-        f.pendingLow = Infinity;
-        f.pendingCommits = 0;
-        f.pendingRewrite = false;
+        clearPending(f);
         f.storedSize = size;
         if (f.releaseAfterLoad) {
           f.releaseAfterLoad = false;
@@ -438,16 +431,22 @@ Module.crmStorage = (function () {
 
   function nothingPending(f) { return f.pending.size === 0 && f.pendingSize === null; }
 
-  function flush(f) {
-    if (f.inflight || f.retryTimer || !f.holding) return;
-    if (nothingPending(f)) return settle(f);
-    var batch = { pages: f.pending, size: f.pendingSize, low: f.pendingLow, commits: f.pendingCommits,
-                  rewrite: f.pendingRewrite, start: performance.now() };
+  // Forgets the commits waiting to be written (handed to a write, read over by a load, or lost
+  // with the workspace to another tab).
+  function clearPending(f) {
     f.pending = new Map();
     f.pendingSize = null;
     f.pendingLow = Infinity;
     f.pendingCommits = 0;
     f.pendingRewrite = false;
+  }
+
+  function flush(f) {
+    if (f.inflight || f.retryTimer || !f.holding) return;
+    if (nothingPending(f)) return settle(f);
+    var batch = { pages: f.pending, size: f.pendingSize, low: f.pendingLow, commits: f.pendingCommits,
+                  rewrite: f.pendingRewrite, start: performance.now() };
+    clearPending(f);
     f.inflight = batch;
     openIdb().then(function (db) { write(f, db, batch); }, function (err) { failed(f, batch, err); });
   }

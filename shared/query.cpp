@@ -234,6 +234,22 @@ Result<CompiledQuery> compile_query(const RecordSpec& spec, const Query& q) {
     return out;
 }
 
+namespace {
+
+// What orders the records a reference points at, as a person sees them: stages and pipelines by
+// their position, everything else by its title, without regard to case. sort_keys_sql() and
+// read_sorted_by_reference() must agree on it.
+struct TargetOrder {
+    std::string column;
+    bool nocase = false;
+};
+TargetOrder target_order(const RecordSpec& target) {
+    if (find_field(target, "position")) return {"position", false};
+    return {target.title_field, true};
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> sort_keys_sql(const RecordSpec& spec, const std::string& field) {
     using Keys = std::vector<std::string>;
     if (field == "updated_at" || field == "id") return Keys{field};
@@ -246,10 +262,9 @@ Result<std::vector<std::string>> sort_keys_sql(const RecordSpec& spec, const std
         // and its id keeps the rows of two records of the same name apart.
         const RecordSpec* target = find_record_spec(f->ref_type);
         if (!target) return Error{"", field + " points at an unknown record type " + f->ref_type};
-        const bool ordered = find_field(*target, "position") != nullptr;
-        return Keys{"(SELECT " + std::string(ordered ? "ref.position" : "ref." + target->title_field) + " FROM " +
-                        target->table + " AS ref WHERE ref.id = " + spec.table + "." + f->name + " AND ref.deleted = 0)" +
-                        (ordered ? "" : " COLLATE NOCASE"),
+        const TargetOrder by = target_order(*target);
+        return Keys{"(SELECT ref." + by.column + " FROM " + target->table + " AS ref WHERE ref.id = " + spec.table + "." +
+                        f->name + " AND ref.deleted = 0)" + (by.nocase ? " COLLATE NOCASE" : ""),
                     f->name};
     }
     return Keys{f->kind == FieldKind::Text ? f->name + " COLLATE NOCASE" : f->name};
@@ -303,9 +318,9 @@ Result<bool> read_sorted_by_reference(Db& db, const RecordSpec& spec, const std:
     const RecordSpec* target = find_record_spec(f->ref_type);
     if (!target) return false;
     // The live records pointed at, in order: by name through its index (or by position).
-    const bool ordered = find_field(*target, "position") != nullptr;
-    auto targets = db.prepare("SELECT id FROM " + target->table + " WHERE deleted = 0 ORDER BY " +
-                              (ordered ? std::string("position, id") : target->title_field + " COLLATE NOCASE, id"));
+    const TargetOrder by = target_order(*target);
+    auto targets = db.prepare("SELECT id FROM " + target->table + " WHERE deleted = 0 ORDER BY " + by.column +
+                              (by.nocase ? " COLLATE NOCASE" : "") + ", id");
     if (!targets) return targets.error();
     std::unordered_map<std::string, size_t> rank;
     for (;;) {

@@ -15,6 +15,14 @@ import { corruptImage, databaseNames, storedLayout, writeImage, writeLegacyImage
 const { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot,
         startServer, state, tempDir, waitForApp, waitForState, CHROMIUM_ARGS } = lib;
 
+// A generated workspace of companies and contacts (nothing else), made by crm-admin.
+function generateWorkspace(dbFile, { seed, companies, contacts }) {
+  execFileSync(join(dirname(lib.env("CRM_SERVER_BINARY")), "crm-admin"),
+               ["generate", "--db", dbFile, "--seed", String(seed), "--companies", String(companies),
+                "--contacts", String(contacts), "--deals", "0", "--activities", "0", "--cases", "0", "--leads", "0"],
+               { stdio: "ignore" });
+}
+
 // The one place these tests touch the app's screens: a new contact through its form.
 async function addContact(page, name) {
   await click(page, "Nav Contacts");
@@ -118,9 +126,7 @@ await runTest("browser storage: a workspace kept by the earlier storage (IDBFS) 
 
   step("a database file is left in IDBFS, where the previous version kept it");
   const dbFile = join(data, "legacy.db");
-  execFileSync(join(dirname(lib.env("CRM_SERVER_BINARY")), "crm-admin"),
-               ["generate", "--db", dbFile, "--seed", "5", "--companies", "1", "--contacts", "3", "--deals", "0",
-                "--activities", "0", "--cases", "0", "--leads", "0"], { stdio: "ignore" });
+  generateWorkspace(dbFile, { seed: 5, companies: 1, contacts: 3 });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
   await writeLegacyImage(context, server.url, "crm.db", readFileSync(dbFile));
 
@@ -147,9 +153,7 @@ await runTest("browser storage: a workspace stored in the earlier 4 KiB chunks i
 
   step("a database is left in IndexedDB as 4 KiB chunks, its files record naming no chunk size");
   const dbFile = join(data, "chunks.db");
-  execFileSync(join(dirname(lib.env("CRM_SERVER_BINARY")), "crm-admin"),
-               ["generate", "--db", dbFile, "--seed", "11", "--companies", "40", "--contacts", "300", "--deals", "0",
-                "--activities", "0", "--cases", "0", "--leads", "0"], { stdio: "ignore" });
+  generateWorkspace(dbFile, { seed: 11, companies: 40, contacts: 300 });
   const image = readFileSync(dbFile);
   const newChunks = Math.ceil(image.length / CHUNK);
   assert(newChunks >= 3 && image.length % CHUNK !== 0,
@@ -204,9 +208,7 @@ await runTest("browser storage: a save writes a few chunks however large the dat
 
   step("a generated workspace of several MB is put in IndexedDB before the app starts");
   const dbFile = join(data, "generated.db");
-  const admin = join(dirname(lib.env("CRM_SERVER_BINARY")), "crm-admin");
-  execFileSync(admin, ["generate", "--db", dbFile, "--seed", "7", "--companies", "400", "--contacts", "2000",
-                       "--deals", "0", "--activities", "0", "--cases", "0", "--leads", "0"], { stdio: "ignore" });
+  generateWorkspace(dbFile, { seed: 7, companies: 400, contacts: 2000 });
   const image = readFileSync(dbFile);
   assert(image.length > 4 * 1048576, `the generated database is several MB: ${image.length} bytes`);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
