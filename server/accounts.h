@@ -11,10 +11,12 @@
 
 namespace crm {
 
-// A refused request: the HTTP status to answer with and what is wrong, in words for the user.
+// A refused request: the HTTP status to answer with, what is wrong in words for the user, and a
+// machine-readable code (docs/sync-protocol.md lists them; empty: the default for the status).
 struct Refusal {
     int status = 400;
     std::string message;
+    std::string code;
 };
 template <class T>
 using Outcome = std::variant<T, Refusal>;

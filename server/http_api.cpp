@@ -30,8 +30,29 @@ void send_json(httplib::Response& res, int status, const json& body) {
     res.set_content(body.dump(), "application/json");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& message) {
-    send_json(res, status, {{"error", message}});
+// The machine-readable code of an error that names none of its own.
+const char* default_code(int status) {
+    switch (status) {
+        case 400: return "invalid_request";
+        case 401: return "unauthorized";
+        case 403: return "forbidden";
+        case 404: return "not_found";
+        case 405: return "method_not_allowed";
+        case 409: return "conflict";
+        case 413: return "too_large";
+        case 414: return "uri_too_long";
+        case 415: return "unsupported_media_type";
+        case 416: return "range_not_satisfiable";
+        case 429: return "too_many_requests";
+        case 431: return "headers_too_large";
+        case 503: return "unavailable";
+        default: return status >= 500 ? "server_error" : "invalid_request";
+    }
+}
+
+// Every error: {"error": "<what is wrong, in words>", "code": "<machine-readable>"}.
+void send_error(httplib::Response& res, int status, const std::string& message, const std::string& code = "") {
+    send_json(res, status, {{"error", message}, {"code", code.empty() ? default_code(status) : code}});
 }
 
 std::string default_message(int status) {
@@ -60,7 +81,7 @@ Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t
 
 void send_refusal(httplib::Response& res, const Refusal& r) {
     if (r.status == 401) res.set_header("WWW-Authenticate", "Bearer");
-    send_error(res, r.status, r.message);
+    send_error(res, r.status, r.message, r.code);
 }
 
 // Parses a JSON object body whose members are all strings and all among `allowed`.
