@@ -17,6 +17,8 @@ using nlohmann::json;
 constexpr int64_t kPollIntervalMs = 30000;   // a safety net: the live channel brings changes sooner
 constexpr int64_t kDebounceMs = 20;          // after an edit: edits of one frame go together
 constexpr int64_t kMaxBackoffMs = 15000;
+constexpr int64_t kWaitRefusedBackoffMs = 30000;  // a long-poll refused with 503: the server's Retry-After
+constexpr int64_t kWaitRefusedPollMs = 10000;     // ... and meanwhile a pull this often
 
 void refresh_unpushed(AppState& app) {
     if (auto n = app.store->outbox_size()) app.sync.unpushed = *n;
@@ -217,6 +219,14 @@ void listen(AppState& app) {
                            [&app, after](platform::HttpResponse r) {
         app.sync.waiting = false;
         json j = json::parse(r.body, nullptr, false);
+        if (r.status == 503) {
+            // The server holds as many long-polls as it will (too_many_waits): ask again after its
+            // Retry-After (30 s) and poll meanwhile, so changes still arrive within seconds.
+            const int64_t now = platform::now_ms();
+            app.sync.next_wait_ms = now + kWaitRefusedBackoffMs;
+            app.sync.next_attempt_ms = std::min(app.sync.next_attempt_ms, now + kWaitRefusedPollMs);
+            return;
+        }
         if (r.status != 200 || !j.is_object() || !j["latest"].is_number_integer()) {
             app.sync.next_wait_ms = platform::now_ms() + 2000;  // the regular sync notices why
             return;

@@ -7,6 +7,7 @@
 
 #include "accounts.h"
 #include "hlc.h"
+#include "http_server.h"
 #include "push_body.h"
 #include "snapshot.h"
 #include "static_files.h"
@@ -17,6 +18,9 @@ namespace crm {
 namespace {
 
 using nlohmann::json;
+
+// How long a client refused a long-poll waits before asking again (Retry-After).
+constexpr int kWaitRetryAfterS = 30;
 
 // Served with every response: the page may load only its own scripts, wasm and fonts, and
 // talk only to this server.
@@ -130,7 +134,7 @@ void send_signed_in(httplib::Response& res, int status, const SignedIn& in) {
 // What every authenticated request gets: the session, and its workspace's store.
 struct Authorized {
     Session session;
-    SyncStore* store = nullptr;
+    std::shared_ptr<SyncStore> store;  // open while this request holds it
 };
 
 std::optional<Authorized> authorize(const Api& api, const httplib::Request& req, httplib::Response& res) {
@@ -228,11 +232,26 @@ void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Reques
 }
 
 // The live channel: answers as soon as the log passes `after`, or after `timeout` seconds.
-void handle_wait(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
+// Each waiting long-poll holds a thread and a connection: beyond the server's caps (in all, per
+// session) it answers 503 with Retry-After, and the client polls instead until then.
+void handle_wait(Api& api, SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
     auto after = int_param(req, "after", 0, INT64_MAX / 2);
     if (!after) return send_error(res, 400, after.error().to_string());
     auto timeout = int_param(req, "timeout", 25, 55);
     if (!timeout) return send_error(res, 400, timeout.error().to_string());
+    WaitSlot slot;
+    const auto refused = api.workspaces.begin_wait(bearer_token(req), slot);
+    if (refused != WorkspaceStores::WaitRefusal::None) {
+        res.set_header("Retry-After", std::to_string(kWaitRetryAfterS));
+        const auto& o = api.workspaces.options();
+        return send_error(res, 503,
+                          refused == WorkspaceStores::WaitRefusal::Total
+                              ? "the server has " + std::to_string(o.max_waits) + " long-polls open, its limit; poll with pull and try wait again in " +
+                                    std::to_string(kWaitRetryAfterS) + " s"
+                              : "this session has " + std::to_string(o.max_waits_per_session) + " long-polls open, its limit; close one or try again in " +
+                                    std::to_string(kWaitRetryAfterS) + " s",
+                          "too_many_waits");
+    }
     int64_t latest = store.wait_for_changes(*after, *timeout * 1000);
     send_json(res, 200, {{"latest", latest}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
 }
@@ -318,7 +337,7 @@ void install_routes(httplib::Server& server, Api& api) {
         if (auto a = authorize(api, req, res)) handle_pull(*a->store, api.options, req, res);
     });
     server.Get("/api/v1/wait", [&api](const httplib::Request& req, httplib::Response& res) {
-        if (auto a = authorize(api, req, res)) handle_wait(*a->store, api.options, req, res);
+        if (auto a = authorize(api, req, res)) handle_wait(api, *a->store, api.options, req, res);
     });
     // A new device's starting point: the workspace's records as one SQLite file (gzip).
     server.Get("/api/v1/snapshot", [&api](const httplib::Request& req, httplib::Response& res) {
@@ -366,6 +385,8 @@ void install_routes(httplib::Server& server, Api& api) {
     });
 
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        // A request the connection layer refused (too slow, too large): its own status and code.
+        if (const ConnectionFailure* f = connection_failure()) return send_error(res, f->status, f->message, f->code);
         if (res.body.empty()) send_error(res, res.status, default_message(res.status));
     });
     server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

@@ -1,9 +1,13 @@
 // crm-server: the self-hosted sync server. Serves the web client and the sync API.
 #include <httplib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -12,6 +16,7 @@
 
 #include "accounts.h"
 #include "http_api.h"
+#include "http_server.h"
 #include "workspaces.h"
 
 namespace {
@@ -22,7 +27,38 @@ struct Args {
     std::string data = "data";
     std::string web = "web";
     int64_t session_ttl_s = 30LL * 24 * 3600;
+    crm::ConnectionLimits limits;
+    crm::WorkspaceOptions workspaces;
+    bool max_connections_set = false;
 };
+
+// The server options that are whole numbers within a range: name, minimum, maximum, help.
+struct IntOption {
+    const char* name;
+    int64_t min, max;
+    const char* help;
+};
+constexpr IntOption kIntOptions[] = {
+    {"--max-connections", 16, 1'000'000, "open connections at once; more get 503 too_many_connections (default 4096, less when the descriptor limit is low)"},
+    {"--max-waits", 1, 1'000'000, "long-polls (/wait) open at once; more get 503 too_many_waits (default 2048)"},
+    {"--max-waits-per-session", 1, 1'000'000, "long-polls open at once per session token (default 4)"},
+    {"--max-open-workspaces", 1, 100'000, "workspace stores kept open; the least recently used idle one is closed (default 64)"},
+    {"--header-timeout", 1, 3600, "seconds from a request's first byte to the end of its headers; then 408 (default 10)"},
+    {"--body-timeout", 1, 3600, "seconds for a request's whole body; then 408 (default 60)"},
+    {"--idle-timeout", 1, 3600, "seconds a connection may wait for its next request (default 5)"},
+    {"--max-requests-per-connection", 1, 1'000'000, "requests on one connection before it is closed (default 100)"},
+};
+
+void set_int_option(Args& a, const std::string& name, int64_t v) {
+    if (name == "--max-connections") a.limits.max_connections = static_cast<int>(v), a.max_connections_set = true;
+    else if (name == "--max-waits") a.workspaces.max_waits = static_cast<int>(v);
+    else if (name == "--max-waits-per-session") a.workspaces.max_waits_per_session = static_cast<int>(v);
+    else if (name == "--max-open-workspaces") a.workspaces.max_open_stores = static_cast<int>(v);
+    else if (name == "--header-timeout") a.limits.header_timeout_ms = v * 1000;
+    else if (name == "--body-timeout") a.limits.body_timeout_ms = v * 1000;
+    else if (name == "--idle-timeout") a.limits.idle_timeout_ms = v * 1000;
+    else if (name == "--max-requests-per-connection") a.limits.max_requests_per_connection = static_cast<int>(v);
+}
 
 void usage(FILE* out) {
     std::fprintf(out,
@@ -32,6 +68,7 @@ void usage(FILE* out) {
                  "  --data DIR   folder for the workspace database (default ./data)\n"
                  "  --web DIR    folder with the built web client (default ./web)\n"
                  "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n");
+    for (const auto& o : kIntOptions) std::fprintf(out, "  %s N  %s\n", o.name, o.help);
 }
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -67,6 +104,18 @@ bool parse_args(int argc, char** argv, Args& a) {
                 return false;
             }
             a.session_ttl_s = t;
+        } else if (auto o = std::find_if(std::begin(kIntOptions), std::end(kIntOptions), [&](const IntOption& x) { return k == x.name; });
+                   o != std::end(kIntOptions)) {
+            auto v = value(o->name); if (!v) return false;
+            char* end = nullptr;
+            errno = 0;
+            long long n = std::strtoll(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || errno != 0 || n < o->min || n > o->max) {
+                std::fprintf(stderr, "crm-server: %s must be a whole number from %lld to %lld, got '%s'\n", o->name,
+                             static_cast<long long>(o->min), static_cast<long long>(o->max), v);
+                return false;
+            }
+            set_int_option(a, k, n);
         } else if (k == "--data") {
             auto v = value("--data"); if (!v) return false; a.data = v;
         } else if (k == "--web") {
@@ -80,11 +129,51 @@ bool parse_args(int argc, char** argv, Args& a) {
     return true;
 }
 
+// Raises the soft limit of open files to the hard limit (each connection and each open
+// workspace holds descriptors) and returns it.
+rlim_t raise_file_limit() {
+    rlimit r{};
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0) return 1024;
+    if (r.rlim_cur < r.rlim_max) {
+        rlimit want = r;
+        want.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0) r = want;
+    }
+    return r.rlim_cur;
+}
+
+// The data folder holds password hashes and every workspace: only the server's user may read
+// it. Folders 0700, files 0600, also those an older version made readable by everyone.
+void tighten(const std::filesystem::path& folder) {
+    std::error_code ec;
+    chmod(folder.c_str(), 0700);
+    for (auto it = std::filesystem::recursive_directory_iterator(folder, ec); !ec && it != std::filesystem::recursive_directory_iterator();
+         it.increment(ec)) {
+        const auto st = it->symlink_status(ec);
+        if (ec) break;
+        if (std::filesystem::is_symlink(st)) continue;
+        if (std::filesystem::is_directory(st)) chmod(it->path().c_str(), 0700);
+        else if (std::filesystem::is_regular_file(st)) chmod(it->path().c_str(), 0600);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Args args;
     if (!parse_args(argc, argv, args)) return 2;
+
+    // Everything the server creates is its user's alone (folders 0700, files 0600).
+    umask(077);
+    const rlim_t files = raise_file_limit();
+    // Keep descriptors for the open workspaces (about 5 each) and the server's own files.
+    const int fd_room = static_cast<int>(std::min<rlim_t>(files, 1'000'000)) - 64 - 6 * args.workspaces.max_open_stores;
+    if (!args.max_connections_set) args.limits.max_connections = std::max(16, std::min(args.limits.max_connections, fd_room));
+    else if (args.limits.max_connections > fd_room)
+        std::fprintf(stderr, "crm-server: warning: --max-connections %d is more than the open-file limit (%llu) leaves room for\n",
+                     args.limits.max_connections, static_cast<unsigned long long>(files));
+    // A connection waiting to be refused needs a thread too.
+    args.limits.max_threads = args.limits.max_connections + 64;
 
     std::error_code ec;
     std::filesystem::create_directories(args.data, ec);
@@ -92,6 +181,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "crm-server: cannot create the data folder '%s': %s\n", args.data.c_str(), ec.message().c_str());
         return 1;
     }
+    tighten(args.data);
     if (!std::filesystem::is_regular_file(args.web + "/index.html"))
         std::fprintf(stderr, "crm-server: warning: '%s' has no index.html; the web client will not load\n", args.web.c_str());
 
@@ -106,7 +196,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "crm-server: %s\n", r->message.c_str());
         return 1;
     }
-    crm::WorkspaceStores workspaces(args.data + "/workspaces");
+    crm::WorkspaceStores workspaces(args.data + "/workspaces", args.workspaces);
 
     // Ctrl-C and SIGTERM stop the server from a thread of their own, not inside a signal handler.
     sigset_t signals;
@@ -115,23 +205,17 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    httplib::Server server;
+    // Connection limits, threads on demand and TCP_NODELAY on every connection: http_server.h.
+    crm::HttpServer server(args.limits);
     // Small JSON answers go out at once instead of waiting on Nagle's algorithm (about 25 ms
     // per request on a reused connection).
     server.set_tcp_nodelay(true);
-    // Each open tab keeps one long-poll (/api/v1/wait) waiting: enough threads for a team.
-    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     crm::Api api{*std::get<std::unique_ptr<crm::AccountStore>>(accounts), workspaces, {args.web, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     }}};
     crm::install_routes(server, api);
 
-    int port = args.port;
-    if (port == 0) {
-        port = server.bind_to_any_port(args.host);
-    } else if (!server.bind_to_port(args.host, port)) {
-        port = -1;
-    }
+    const int port = server.bind(args.host, args.port);
     if (port < 0) {
         std::fprintf(stderr, "crm-server: cannot listen on %s:%d (is another server using the port?)\n", args.host.c_str(), args.port);
         return 1;
@@ -146,7 +230,7 @@ int main(int argc, char** argv) {
         // A stop that arrives before the accept loop has started does nothing: repeat it until
         // the loop has returned.
         while (!listening_done) {
-            server.stop();
+            server.shutdown();
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
     });
@@ -155,7 +239,7 @@ int main(int argc, char** argv) {
     server.listen_after_bind();
     listening_done = true;
     // listen_after_bind also returns when the socket fails; wake the signal thread so it can end.
-    if (server.is_running()) server.stop();
+    if (server.is_running()) server.shutdown();
     pthread_kill(stopper.native_handle(), SIGTERM);
     stopper.join();
     std::printf("crm-server stopped\n");

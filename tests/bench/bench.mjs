@@ -169,6 +169,22 @@ await benchBoardDrag({ report });
          `goal < 0.5; log ${mib(st.log_bytes)} (${st.log_bytes_per_change.toFixed(0)} B/change), records ${mib(st.record_bytes)} (with their indexes; no search index on the server)`);
 }
 
+// ---- 6b. the sync server under load: a thousand long-polls, slow and idle clients ------------
+{
+  const load = join(BUILD, "native/tests/bench/crm-bench-load");
+  const out = JSON.parse(execFileSync(load, [join(BUILD, "bench/load"), "1000"],
+                                      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
+  const ms = (x) => `${x.toFixed(1)}`;
+  const row = (r) => `${ms(r.health_p50_ms)} / ${ms(r.health_p99_ms)} ms, push ${ms(r.push_p50_ms)} / ${ms(r.push_p99_ms)} ms`;
+  const lost = (r) => r.health_failed + r.push_failed;
+  report("health / push p50 / p99, nothing else open (baseline)", row(out.baseline),
+         `${out.baseline.health_n} health checks (one per 20 ms), ${out.baseline.push_n} pushes of one change, keep-alive; unanswered ${lost(out.baseline)}`);
+  report("health / push p50 / p99, 1,000 long-polls open", row(out.longpolls),
+         `goal health p99 < 100 ms, push p99 < 500 ms; p99 ${(out.longpolls.health_p99_ms / out.baseline.health_p99_ms).toFixed(2)} / ${(out.longpolls.push_p99_ms / out.baseline.push_p99_ms).toFixed(2)} of baseline; 10 workspaces, pushes to an 11th; unanswered ${lost(out.longpolls)}`);
+  report("health / push p50 / p99, 400 slow + 200 idle connections", row(out.slow),
+         `200 sending headers and 200 a body a byte a second, 200 idle; p99 ${(out.slow.health_p99_ms / out.baseline.health_p99_ms).toFixed(2)} / ${(out.slow.push_p99_ms / out.baseline.push_p99_ms).toFixed(2)} of baseline; unanswered ${lost(out.slow)}`);
+}
+
 // ---- 7. local storage in the browser: save cost and open time against stored size -----------
 await benchStorageInBrowser({ report, median, build: BUILD });
 
