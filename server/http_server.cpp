@@ -37,7 +37,9 @@ public:
     void enqueue(std::function<void()> fn) override {
         std::unique_lock lock(mu_);
         jobs_.push_back(std::move(fn));
-        if (idle_ > 0 || threads_ >= max_) {
+        // A new thread unless enough idle ones are there for every queued job (one woken by an
+        // earlier enqueue may not have taken its job yet).
+        if (static_cast<int>(jobs_.size()) <= idle_ || threads_ >= max_) {
             work_.notify_one();
             return;
         }
