@@ -3,11 +3,12 @@
 #include <filesystem>
 
 #include "ids.h"
+#include "text.h"
 
 namespace crm {
 
 Result<SyncStore*> WorkspaceStores::get(const std::string& workspace_id) {
-    if (!is_valid_id(workspace_id)) return Error{"workspace", "'" + workspace_id.substr(0, 40) + "' is not a workspace id"};
+    if (!is_valid_id(workspace_id)) return Error{"workspace", "'" + utf8_prefix(workspace_id, 40) + "' is not a workspace id"};
     std::lock_guard lock(mu_);
     auto it = open_.find(workspace_id);
     if (it != open_.end()) return it->second.get();
