@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app_state.h"
+#include "json_limits.h"
 #include "platform.h"
 #include "sync_client.h"
 
@@ -98,7 +99,7 @@ void auth_submit(AppState& app) {
             a.form.error = "The server cannot be reached. Signing in needs a connection once; after that the CRM works offline.";
             return;
         }
-        json j = json::parse(r.body, nullptr, false);
+        json j = parse_json_or_discarded(r.body);
         if (r.status != 200 && r.status != 201) {
             show_error(a.form, j.is_object() && j["error"].is_string() ? j["error"].get<std::string>()
                                                                         : "the server answered HTTP " + std::to_string(r.status));
@@ -164,7 +165,7 @@ void auth_create_invite(AppState& app) {
     platform::http_request("POST", "/api/v1/invites", "", [&app](platform::HttpResponse r) {
         AuthState& a = app.auth;
         a.invite_busy = false;
-        json j = json::parse(r.body, nullptr, false);
+        json j = parse_json_or_discarded(r.body);
         if (r.status == 0) {
             a.invite_error = "the server cannot be reached; invites need a connection";
         } else if (r.status == 401) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth.h"
+#include "json_limits.h"
 #include "platform.h"
 
 namespace crm {
@@ -54,7 +55,7 @@ void learn_clock(AppState& app, const nlohmann::json& j, int64_t sent_ms) {
 }
 
 std::string error_from(const platform::HttpResponse& r) {
-    json j = json::parse(r.body, nullptr, false);
+    json j = parse_json_or_discarded(r.body);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
     return "the server answered HTTP " + std::to_string(r.status);
 }
@@ -99,7 +100,7 @@ void push(AppState& app) {
     const int64_t sent = platform::now_ms();
     platform::http_request("POST", "/api/v1/push", body.dump(), [&app, last_seq, sent](platform::HttpResponse r) {
         if (r.status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
-        learn_clock(app, json::parse(r.body, nullptr, false), sent);
+        learn_clock(app, parse_json_or_discarded(r.body), sent);
         if (session_lost(app, r)) return;
         if (r.status != 200) return finish(app, SyncPhase::Error, error_from(r));
         if (auto s = app.store->ack_batch(last_seq); !s) return finish(app, SyncPhase::Error, s.error().to_string());
@@ -159,7 +160,7 @@ void pull(AppState& app) {
         if (r.status == 0) return finish(app, SyncPhase::Offline, "the server cannot be reached");
         if (session_lost(app, r)) return;
         if (r.status != 200) return finish(app, SyncPhase::Error, error_from(r));
-        json j = json::parse(r.body, nullptr, false);
+        json j = parse_json_or_discarded(r.body);
         if (!j.is_object() || !j.contains("changes") || !j["cursor"].is_number_integer() ||
             !j["latest"].is_number_integer() || !j["epoch"].is_string())
             return finish(app, SyncPhase::Error, "the server's pull answer is malformed");
@@ -218,7 +219,7 @@ void listen(AppState& app) {
     platform::http_request("GET", "/api/v1/wait?after=" + std::to_string(after) + "&timeout=25", "",
                            [&app, after](platform::HttpResponse r) {
         app.sync.waiting = false;
-        json j = json::parse(r.body, nullptr, false);
+        json j = parse_json_or_discarded(r.body);
         if (r.status == 503) {
             // The server holds as many long-polls as it will (too_many_waits): ask again after its
             // Retry-After (30 s) and poll meanwhile, so changes still arrive within seconds.

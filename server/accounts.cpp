@@ -11,6 +11,7 @@
 #include "contacts.h"
 #include "ids.h"
 #include "sqlite_db.h"
+#include "text.h"
 
 namespace crm {
 namespace {
@@ -140,7 +141,7 @@ struct AccountStore::Impl {
             char out[crypto_pwhash_STRBYTES];
             if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                       crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
-                return Refusal{503, "the server is out of memory for hashing passwords; try again in a moment"};
+                return Refusal{503, "the server is out of memory for hashing passwords; try again in a moment", "unavailable"};
             return std::string(out);
         });
     }
@@ -158,7 +159,7 @@ struct AccountStore::Impl {
         while (!times.empty() && times.front() <= now - options.failed_login_window_ms) times.pop_front();
         if (static_cast<int>(times.size()) < options.max_failed_logins) return std::nullopt;
         int64_t wait_s = (times.front() + options.failed_login_window_ms - now + 999) / 1000;
-        return Refusal{429, "too many wrong passwords for this email; try again in " + std::to_string((wait_s + 59) / 60) + " min"};
+        return Refusal{429, "too many wrong passwords for this email; try again in " + std::to_string((wait_s + 59) / 60) + " min", "rate_limited"};
     }
 
     void note_failure(const std::string& email, int64_t now) {
@@ -234,17 +235,17 @@ Outcome<std::unique_ptr<AccountStore>> AccountStore::open(const std::string& pat
 Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::string& password, const std::string& workspace_name_in,
                                         const std::string& invite_code, int64_t now) {
     const std::string email = trim(email_in), workspace_name = trim(workspace_name_in);
-    if (email.empty()) return Refusal{400, "email: is required"};
-    if (auto s = validate_email(email); !s) return Refusal{400, s.error().to_string()};
+    if (email.empty()) return Refusal{400, "email: is required", "invalid_value"};
+    if (auto s = validate_email(email); !s) return Refusal{400, s.error().to_string(), "invalid_value"};
     if (password.size() < kMinPassword)
-        return Refusal{400, "password: must be at least " + std::to_string(kMinPassword) + " characters"};
+        return Refusal{400, "password: must be at least " + std::to_string(kMinPassword) + " characters", "invalid_value"};
     if (password.size() > kMaxPassword)
-        return Refusal{400, "password: must be at most " + std::to_string(kMaxPassword) + " bytes"};
+        return Refusal{400, "password: must be at most " + std::to_string(kMaxPassword) + " bytes", "invalid_value"};
     if (!invite_code.empty() && !workspace_name.empty())
-        return Refusal{400, "give either workspace_name (a new workspace) or invite (join one), not both"};
-    if (invite_code.empty() && workspace_name.empty()) return Refusal{400, "workspace_name: is required (or an invite code)"};
+        return Refusal{400, "give either workspace_name (a new workspace) or invite (join one), not both", "invalid_value"};
+    if (invite_code.empty() && workspace_name.empty()) return Refusal{400, "workspace_name: is required (or an invite code)", "invalid_value"};
     if (workspace_name.size() > kMaxWorkspaceName)
-        return Refusal{400, "workspace_name: must be at most " + std::to_string(kMaxWorkspaceName) + " characters"};
+        return Refusal{400, "workspace_name: must be at most " + std::to_string(kMaxWorkspaceName) + " characters", "invalid_value"};
 
     auto hash = impl_->hash_password(password);  // slow: outside the database lock
     if (auto* r = std::get_if<Refusal>(&hash)) return *r;
@@ -257,7 +258,7 @@ Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::
     if (!exists) return internal(exists.error());
     exists->bind(1, email);
     if (auto row = exists->step(); !row) return internal(row.error());
-    else if (*row) return Refusal{409, "email: an account with " + email + " exists already; sign in instead"};
+    else if (*row) return Refusal{409, "email: an account with " + email + " exists already; sign in instead", "email_taken"};
 
     std::string workspace_id, role;
     if (!invite_code.empty()) {
@@ -266,9 +267,9 @@ Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::
         inv->bind(1, token_hash(invite_code));
         auto row = inv->step();
         if (!row) return internal(row.error());
-        if (!*row) return Refusal{403, "invite: this invite code is not known; ask for a new one"};
-        if (!inv->is_null(2)) return Refusal{403, "invite: this invite code was used already; ask for a new one"};
-        if (inv->integer(1) <= now) return Refusal{403, "invite: this invite code has expired; ask for a new one"};
+        if (!*row) return Refusal{403, "invite: this invite code is not known; ask for a new one", "unknown_invite"};
+        if (!inv->is_null(2)) return Refusal{403, "invite: this invite code was used already; ask for a new one", "used_invite"};
+        if (inv->integer(1) <= now) return Refusal{403, "invite: this invite code has expired; ask for a new one", "expired_invite"};
         workspace_id = inv->text(0);
         role = "member";
     } else {
@@ -300,9 +301,9 @@ Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::
 Outcome<SignedIn> AccountStore::log_in(const std::string& email_in, const std::string& password, const std::string& workspace_id,
                                        int64_t now) {
     const std::string email = trim(email_in);
-    if (email.empty()) return Refusal{400, "email: is required"};
-    if (password.empty()) return Refusal{400, "password: is required"};
-    if (password.size() > kMaxPassword) return Refusal{401, kWrongCredentials};
+    if (email.empty()) return Refusal{400, "email: is required", "invalid_value"};
+    if (password.empty()) return Refusal{400, "password: is required", "invalid_value"};
+    if (password.size() > kMaxPassword) return Refusal{401, kWrongCredentials, "wrong_credentials"};
     if (auto r = impl_->throttled(email, now)) return *r;
 
     std::string account_id, stored_email, hash;
@@ -323,16 +324,16 @@ Outcome<SignedIn> AccountStore::log_in(const std::string& email_in, const std::s
     const bool right = known ? impl_->verify_password(hash, password) : (impl_->verify_password(impl_->dummy(), password), false);
     if (!right) {
         impl_->note_failure(email, now);
-        return Refusal{401, kWrongCredentials};
+        return Refusal{401, kWrongCredentials, "wrong_credentials"};
     }
     impl_->clear_failures(email);
 
     std::lock_guard lock(impl_->db_mu);
     auto workspaces = impl_->workspaces_locked(account_id);
-    if (workspaces.empty()) return Refusal{403, "this account belongs to no workspace"};
+    if (workspaces.empty()) return Refusal{403, "this account belongs to no workspace", "not_a_member"};
     std::string target = workspace_id.empty() ? workspaces.front().id : workspace_id;
     if (std::none_of(workspaces.begin(), workspaces.end(), [&](const WorkspaceInfo& w) { return w.id == target; }))
-        return Refusal{403, "workspace_id: this account is not a member of workspace " + target.substr(0, 64)};
+        return Refusal{403, "workspace_id: this account is not a member of workspace " + utf8_prefix(target, 64), "not_a_member"};
     auto token = impl_->new_session_locked(account_id, target, now);
     if (auto* r = std::get_if<Refusal>(&token)) return *r;
     return impl_->signed_in(std::get<std::string>(token), account_id, stored_email, target, now);
@@ -344,8 +345,8 @@ void AccountStore::log_out(const std::string& token) {
 }
 
 Outcome<Session> AccountStore::authenticate(const std::string& token, int64_t now) {
-    if (token.empty()) return Refusal{401, "sign in first: this request needs an Authorization: Bearer <token> header"};
-    if (!looks_like_token(token)) return Refusal{401, "the session token is malformed; sign in again"};
+    if (token.empty()) return Refusal{401, "sign in first: this request needs an Authorization: Bearer <token> header", "missing_token"};
+    if (!looks_like_token(token)) return Refusal{401, "the session token is malformed; sign in again", "malformed_token"};
     const std::string key = token_hash(token);
     std::lock_guard lock(impl_->db_mu);
     Db& db = impl_->db;
@@ -358,11 +359,11 @@ Outcome<Session> AccountStore::authenticate(const std::string& token, int64_t no
     q.bind(1, key);
     auto row = q.step();
     if (!row) return internal(row.error());
-    if (!*row) return Refusal{401, "this session is not known (signed out, or never issued); sign in again"};
+    if (!*row) return Refusal{401, "this session is not known (signed out, or never issued); sign in again", "unknown_token"};
     Session s{q.text(0), q.text(1), {q.text(2), q.text(3), q.text(4)}, q.integer(5)};
     q.reset();
     // Kept (until purged at a later sign-in) so that it keeps saying "expired", not "unknown".
-    if (s.expires_at <= now) return Refusal{401, "this session has expired; sign in again"};
+    if (s.expires_at <= now) return Refusal{401, "this session has expired; sign in again", "expired_token"};
     // A session in use stays alive: extend it, at most once a day so reads do not all write.
     if (s.expires_at - now < impl_->options.session_ttl_ms - std::min<int64_t>(impl_->options.session_ttl_ms / 2, 24LL * 3600 * 1000)) {
         s.expires_at = now + impl_->options.session_ttl_ms;

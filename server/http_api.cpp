@@ -8,10 +8,13 @@
 #include "accounts.h"
 #include "hlc.h"
 #include "http_server.h"
+#include "json_limits.h"
 #include "push_body.h"
+#include "request_parsing.h"
 #include "snapshot.h"
 #include "static_files.h"
 #include "sync_store.h"
+#include "text.h"
 #include "workspaces.h"
 
 namespace crm {
@@ -29,9 +32,28 @@ constexpr const char* kContentSecurityPolicy =
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-void send_json(httplib::Response& res, int status, const json& body) {
+// The server's clock for the "time" of every answer. One server per process (main.cpp); set by
+// install_routes before any route can run.
+std::function<int64_t()> answer_clock;
+
+// The answer when even an error could not be put together.
+constexpr const char* kUnwritableAnswer = R"({"error":"the answer could not be written","code":"server_error"})";
+
+// Every JSON answer carries the server's clock as "time" (ms), errors included, so a client can
+// learn its clock's offset from any answer. It cannot throw: text that is not UTF-8 goes out
+// with U+FFFD in its place (callers quote user text through utf8_prefix, so this is a last
+// line), never as a 500 that the protocol tells clients to retry forever.
+void send_json(httplib::Response& res, int status, json body) noexcept {
     res.status = status;
-    res.set_content(body.dump(), "application/json");
+    std::string text;
+    try {
+        if (body.is_object() && !body.contains("time") && answer_clock) body["time"] = answer_clock();
+        text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    } catch (...) {
+        res.status = 500;
+        text = kUnwritableAnswer;
+    }
+    res.set_content(std::move(text), "application/json");
 }
 
 // The machine-readable code of an error that names none of its own.
@@ -55,8 +77,13 @@ const char* default_code(int status) {
 }
 
 // Every error: {"error": "<what is wrong, in words>", "code": "<machine-readable>"}.
-void send_error(httplib::Response& res, int status, const std::string& message, const std::string& code = "") {
-    send_json(res, status, {{"error", message}, {"code", code.empty() ? default_code(status) : code}});
+void send_error(httplib::Response& res, int status, const std::string& message, const std::string& code = "") noexcept {
+    try {
+        send_json(res, status, {{"error", message}, {"code", code.empty() ? default_code(status) : code}});
+    } catch (...) {
+        res.status = 500;
+        res.set_content(kUnwritableAnswer, "application/json");
+    }
 }
 
 std::string default_message(int status) {
@@ -76,7 +103,7 @@ Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t
     if (!req.has_param(name)) return fallback;
     const std::string v = req.get_param_value(name);
     if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
-        return Error{name, "must be a whole number of 0 or more, got '" + v.substr(0, 40) + "'"};
+        return Error{name, "must be a whole number of 0 or more, got '" + utf8_prefix(v, 40) + "'"};
     int64_t n = std::stoll(v);
     if (n > max) return Error{name, "must be at most " + std::to_string(max) + ", got " + v};
     return n;
@@ -88,32 +115,24 @@ void send_refusal(httplib::Response& res, const Refusal& r) {
     send_error(res, r.status, r.message, r.code);
 }
 
+std::optional<Refusal> refuse_unless_json(const httplib::Request& req) {
+    const std::string type = req.get_header_value("Content-Type");
+    if (is_json_media_type(type)) return std::nullopt;
+    return Refusal{415, "this request needs Content-Type: application/json, got '" + utf8_prefix(type, 80) + "'", "not_json"};
+}
+
 // Parses a JSON object body whose members are all strings and all among `allowed`.
 Outcome<json> json_object_body(const httplib::Request& req, std::initializer_list<const char*> allowed) {
-    const std::string type = req.get_header_value("Content-Type");
-    if (type.rfind("application/json", 0) != 0)
-        return Refusal{415, "this request needs Content-Type: application/json, got '" + type.substr(0, 80) + "'"};
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) return Refusal{400, "the body is not valid JSON (is it truncated?)"};
-    if (!body.is_object()) return Refusal{400, "the body must be a JSON object"};
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        bool known = false;
-        std::string expected;
-        for (const char* a : allowed) {
-            known = known || it.key() == a;
-            expected += (expected.empty() ? "" : ", ") + std::string(a);
-        }
-        if (!known) return Refusal{400, "unknown member '" + it.key().substr(0, 40) + "' (expected " + expected + ")"};
-        if (!it.value().is_string()) return Refusal{400, it.key() + ": must be a string"};
-    }
-    return body;
+    if (auto r = refuse_unless_json(req)) return *r;
+    return read_string_object(req.body, allowed);
 }
 
 std::string member(const json& body, const char* name) { return body.contains(name) ? body[name].get<std::string>() : ""; }
 
-std::string bearer_token(const httplib::Request& req) {
-    const std::string h = req.get_header_value("Authorization");
-    return h.rfind("Bearer ", 0) == 0 ? h.substr(7) : h;
+// The token of "Authorization: Bearer <token>", the scheme in any case (RFC 7235); empty when
+// there is no header, nullopt when the header is not of that form.
+std::optional<std::string> bearer_token(const httplib::Request& req) {
+    return bearer_token_of(req.get_header_value("Authorization"));
 }
 
 json workspace_json(const WorkspaceInfo& w) { return {{"id", w.id}, {"name", w.name}, {"role", w.role}}; }
@@ -128,7 +147,7 @@ json session_json(const Session& s, const std::vector<WorkspaceInfo>& all) {
 void send_signed_in(httplib::Response& res, int status, const SignedIn& in) {
     json j = session_json(in.session, in.workspaces);
     j["token"] = in.token;
-    send_json(res, status, j);
+    send_json(res, status, std::move(j));
 }
 
 // What every authenticated request gets: the session, and its workspace's store.
@@ -138,7 +157,12 @@ struct Authorized {
 };
 
 std::optional<Authorized> authorize(const Api& api, const httplib::Request& req, httplib::Response& res) {
-    auto session = api.accounts.authenticate(bearer_token(req), api.options.now_ms());
+    auto token = bearer_token(req);
+    if (!token) {
+        send_refusal(res, Refusal{401, "the Authorization header must be 'Bearer <token>'; sign in again", "malformed_token"});
+        return std::nullopt;
+    }
+    auto session = api.accounts.authenticate(*token, api.options.now_ms());
     if (auto* r = std::get_if<Refusal>(&session)) {
         send_refusal(res, *r);
         return std::nullopt;
@@ -152,22 +176,22 @@ std::optional<Authorized> authorize(const Api& api, const httplib::Request& req,
 }
 
 void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
-    const std::string type = req.get_header_value("Content-Type");
-    if (type.rfind("application/json", 0) != 0)
-        return send_error(res, 415, "push needs Content-Type: application/json, got '" + type.substr(0, 80) + "'");
+    if (auto r = refuse_unless_json(req)) return send_refusal(res, *r);
     // The usual body takes the quick reader; anything else the general one, which names what is
     // wrong. Both refuse and accept the same bodies, with the same messages.
     std::optional<PushBody> quick = read_push_body(req.body);
     json body;
     if (!quick) {
-        body = json::parse(req.body, nullptr, false);
-        if (body.is_discarded()) return send_error(res, 400, "the body is not valid JSON (is it truncated?)");
-        if (!body.is_object()) return send_error(res, 400, "the body must be a JSON object with batch_id and changes");
+        auto parsed = parse_json_strict(req.body);
+        if (auto* r = std::get_if<JsonRefusal>(&parsed)) return send_refusal(res, body_refusal(*r));
+        body = std::move(std::get<json>(parsed));
+        if (!body.is_object()) return send_error(res, 400, "the body must be a JSON object with batch_id and changes", "invalid_json");
         for (auto it = body.begin(); it != body.end(); ++it)
             if (it.key() != "batch_id" && it.key() != "changes" && it.key() != "workspace_id")
-                return send_error(res, 400, "unknown member '" + it.key().substr(0, 40) + "' (expected batch_id, changes, workspace_id)");
+                return send_error(res, 400, "unknown member '" + utf8_prefix(it.key(), 40) + "' (expected batch_id, changes, workspace_id)",
+                                  "unknown_member");
         if (body.contains("workspace_id") && !body["workspace_id"].is_string())
-            return send_error(res, 400, "workspace_id: must be a string");
+            return send_error(res, 400, "workspace_id: must be a string", "invalid_value");
     }
     // A client names the workspace its outbox belongs to, so changes made in one workspace are
     // never written into another by a token for it (say, after signing in to another account).
@@ -175,13 +199,14 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOp
         quick ? quick->workspace_id
               : body.contains("workspace_id") ? std::optional<std::string>(body["workspace_id"].get<std::string>()) : std::nullopt;
     if (named_workspace && *named_workspace != workspace_id)
-        return send_error(res, 403, "workspace_id: this batch belongs to workspace " + named_workspace->substr(0, 64) +
-                                        " but the token is for workspace " + workspace_id + "; nothing was written");
+        return send_error(res, 403, "workspace_id: this batch belongs to workspace " + utf8_prefix(*named_workspace, 64) +
+                                        " but the token is for workspace " + workspace_id + "; nothing was written",
+                          "wrong_workspace");
     if (!quick && (!body.contains("batch_id") || !body["batch_id"].is_string()))
-        return send_error(res, 400, "batch_id: is missing or not a string");
+        return send_error(res, 400, "batch_id: is missing or not a string", "invalid_value");
     const std::string batch_id = quick ? quick->batch_id : body["batch_id"].get<std::string>();
     if (batch_id.empty() || batch_id.size() > 128)
-        return send_error(res, 400, "batch_id: must be 1 to 128 characters");
+        return send_error(res, 400, "batch_id: must be 1 to 128 characters", "invalid_value");
     std::vector<Change> parsed;
     if (quick) {
         parsed = std::move(quick->changes);
@@ -189,12 +214,12 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOp
             if (auto s = check_change(parsed[i]); !s) {
                 std::string where = "changes[" + std::to_string(i) + "]";
                 if (!s.error().field.empty()) where += "." + s.error().field;
-                return send_error(res, 400, Error{where, s.error().message}.to_string());
+                return send_error(res, 400, Error{where, s.error().message}.to_string(), "invalid_value");
             }
     } else {
-        if (!body.contains("changes")) return send_error(res, 400, "changes: is missing");
+        if (!body.contains("changes")) return send_error(res, 400, "changes: is missing", "invalid_value");
         auto all = parse_changes(body["changes"]);
-        if (!all) return send_error(res, 400, all.error().to_string());
+        if (!all) return send_error(res, 400, all.error().to_string(), "invalid_value");
         parsed = std::move(*all);
     }
     auto changes = &parsed;
@@ -205,7 +230,8 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOp
         if (h && h->wall_ms > now + kMaxClockDriftMs)
             return send_error(res, 400, "changes[" + std::to_string(i) + "].hlc: stamped " +
                                             std::to_string((h->wall_ms - now) / 1000) + " s ahead of the server's clock (the limit is " +
-                                            std::to_string(kMaxClockDriftMs / 1000) + " s); set the device's clock right and sync again");
+                                            std::to_string(kMaxClockDriftMs / 1000) + " s); set the device's clock right and sync again",
+                              "clock_ahead");
     }
     auto result = store.push(batch_id, *changes, opt.now_ms());
     if (!result) return send_error(res, 500, result.error().to_string());
@@ -215,10 +241,10 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOp
 
 void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
     auto after = int_param(req, "after", 0, INT64_MAX / 2);
-    if (!after) return send_error(res, 400, after.error().to_string());
+    if (!after) return send_error(res, 400, after.error().to_string(), "invalid_value");
     auto limit = int_param(req, "limit", 1000, 10000);
-    if (!limit) return send_error(res, 400, limit.error().to_string());
-    if (*limit == 0) return send_error(res, 400, "limit: must be at least 1");
+    if (!limit) return send_error(res, 400, limit.error().to_string(), "invalid_value");
+    if (*limit == 0) return send_error(res, 400, "limit: must be at least 1", "invalid_value");
     auto result = store.pull(*after, *limit);
     if (!result) return send_error(res, 500, result.error().to_string());
     json changes = json::array();
@@ -236,9 +262,9 @@ void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Reques
 // session) it answers 503 with Retry-After, and the client polls instead until then.
 void handle_wait(Api& api, SyncStore& store, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
     auto after = int_param(req, "after", 0, INT64_MAX / 2);
-    if (!after) return send_error(res, 400, after.error().to_string());
+    if (!after) return send_error(res, 400, after.error().to_string(), "invalid_value");
     auto timeout = int_param(req, "timeout", 25, 55);
-    if (!timeout) return send_error(res, 400, timeout.error().to_string());
+    if (!timeout) return send_error(res, 400, timeout.error().to_string(), "invalid_value");
     WaitSlot slot;
     const auto refused = api.workspaces.begin_wait(bearer_token(req), slot);
     if (refused != WorkspaceStores::WaitRefusal::None) {
@@ -279,6 +305,7 @@ void handle_log_in(Api& api, const httplib::Request& req, httplib::Response& res
 
 void install_routes(httplib::Server& server, Api& api) {
     const HttpOptions& opt = api.options;
+    answer_clock = opt.now_ms;
     server.set_payload_max_length(kMaxRequestBytes);
     // cpp-httplib compresses JSON and text answers itself and, when the browser offers "br" (every
     // browser does), uses brotli at its slowest quality: 3.4 s to compress one 900 KB pull page,
@@ -286,7 +313,13 @@ void install_routes(httplib::Server& server, Api& api) {
     // library offers no quality setting, so the server takes brotli off the offer and the library
     // uses gzip (zlib's default level: ~20 ms for the same page). The request is the library's own
     // object, not a const one; only this header is changed, before any handler reads it.
-    server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+        // A path is quoted back in messages and looked up as a file name: refuse one that is not
+        // UTF-8 (after percent-decoding) once, here, rather than answer it with replaced bytes.
+        if (!utf8_length(req.path)) {
+            send_error(res, 400, "the path is not valid UTF-8 (after percent-decoding)", "invalid_path");
+            return httplib::Server::HandlerResponse::Handled;
+        }
         auto& headers = const_cast<httplib::Request&>(req).headers;
         auto it = headers.find("Accept-Encoding");
         if (it != headers.end())
@@ -309,7 +342,7 @@ void install_routes(httplib::Server& server, Api& api) {
     server.Post("/api/v1/auth/logout", [&api](const httplib::Request& req, httplib::Response& res) {
         auto a = authorize(api, req, res);
         if (!a) return;
-        api.accounts.log_out(bearer_token(req));
+        api.accounts.log_out(bearer_token(req).value_or(""));
         send_json(res, 200, {{"ok", true}});
     });
     server.Get("/api/v1/auth/session", [&api](const httplib::Request& req, httplib::Response& res) {
@@ -362,11 +395,11 @@ void install_routes(httplib::Server& server, Api& api) {
         }
     });
     server.Get("/api/.*", [](const httplib::Request& req, httplib::Response& res) {
-        send_error(res, 404, "no API endpoint " + req.path.substr(0, 100));
+        send_error(res, 404, "no API endpoint " + utf8_prefix(req.path, 100));
     });
     server.Get("/.*", [&opt](const httplib::Request& req, httplib::Response& res) {
         auto path = resolve_static_path(opt.web_root, req.path);
-        if (!path) return send_error(res, 400, "the path '" + req.path.substr(0, 100) + "' is not one this server serves");
+        if (!path) return send_error(res, 400, "the path '" + utf8_prefix(req.path, 100) + "' is not one this server serves", "invalid_path");
         // The service worker revalidates every file, so a new version reaches clients on their next visit.
         res.set_header("Cache-Control", "no-cache");
         res.set_header("Vary", "Accept-Encoding");
@@ -380,7 +413,7 @@ void install_routes(httplib::Server& server, Api& api) {
             }
         }
         auto body = read_file(*path);
-        if (!body) return send_error(res, 404, "no file " + req.path.substr(0, 100));
+        if (!body) return send_error(res, 404, "no file " + utf8_prefix(req.path, 100));
         res.set_content(std::move(*body), content_type_for(*path));
     });
 
@@ -397,7 +430,7 @@ void install_routes(httplib::Server& server, Api& api) {
             what = e.what();
         } catch (...) {
         }
-        send_error(res, 500, "internal error: " + what);
+        send_error(res, 500, "internal error: " + utf8_prefix(what, 300));
     });
 }
 

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "json_limits.h"
+
 namespace crm {
 namespace {
 
@@ -17,9 +19,14 @@ bool read_string(od::value v, std::string& out) {
     return true;
 }
 
-// Any JSON value, as nlohmann reads it: strings, true, false and null directly; numbers, lists
-// and objects by handing their text to nlohmann, so their values (integer or float, signed or
-// not, big numbers) come out exactly as on the general path.
+// A change's value sits inside the body's object, its changes array and the change's object:
+// the general path reads it three levels down, so it may nest three levels less than a body.
+constexpr int kValueDepth = kMaxJsonDepth - 3;
+
+// Any JSON value, as the general path reads it: strings, true, false and null directly; numbers,
+// lists and objects by handing their text to the same strict reader (parse_json_strict), so
+// their values (integer or float, big numbers, depth, repeated keys) come out, or are refused,
+// exactly as on the general path.
 bool read_value(od::value v, json& out) {
     od::json_type type;
     if (v.type().get(type)) return false;
@@ -57,8 +64,10 @@ bool read_value(od::value v, json& out) {
             raw = v.raw_json_token();
             break;
     }
-    out = json::parse(raw.begin(), raw.end(), nullptr, false);
-    return !out.is_discarded();
+    auto parsed = parse_json_strict(raw, kValueDepth);
+    if (!std::holds_alternative<json>(parsed)) return false;
+    out = std::move(std::get<json>(parsed));
+    return true;
 }
 
 // One change: exactly the six members, each once (simdjson does not refuse repeated keys, and

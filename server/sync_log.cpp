@@ -5,6 +5,7 @@
 
 #include "hlc.h"
 #include "records.h"
+#include "text.h"
 
 namespace crm {
 namespace {
@@ -253,7 +254,7 @@ Status SyncLog::intern(Db& db, const std::vector<Change>& changes) {
 
 Result<int64_t> SyncLog::id_of(const std::string& name) const {
     auto it = ids_.find(name);
-    if (it == ids_.end()) return Error{"", "'" + name.substr(0, 40) + "' was not interned before the append"};
+    if (it == ids_.end()) return Error{"", "'" + utf8_prefix(name, 40) + "' was not interned before the append"};
     return it->second;
 }
 

@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "ids.h"
+#include "text.h"
 
 namespace crm {
 
 Result<std::shared_ptr<SyncStore>> WorkspaceStores::get(const std::string& workspace_id) {
-    if (!is_valid_id(workspace_id)) return Error{"workspace", "'" + workspace_id.substr(0, 40) + "' is not a workspace id"};
+    if (!is_valid_id(workspace_id)) return Error{"workspace", "'" + utf8_prefix(workspace_id, 40) + "' is not a workspace id"};
     std::unique_lock lock(mu_);
     // A store being closed finishes its merge first; opening it again meanwhile would run two
     // mergers on one file.

@@ -1,4 +1,5 @@
 #include "business_hours.h"
+#include "text.h"
 
 #include <algorithm>
 #include <utility>
@@ -49,7 +50,7 @@ int weekday_of(int64_t day) {
 
 // A holiday as a day number, or the reason it is not a real YYYY-MM-DD date.
 Result<int64_t> parse_date(std::string_view text, const std::string& field) {
-    const std::string shown = "'" + std::string(text.substr(0, 40)) + (text.size() > 40 ? "...'" : "'");
+    const std::string shown = "'" + utf8_prefix(text, 40) + (text.size() > 40 ? "...'" : "'");
     bool shape = text.size() == 10 && text[4] == '-' && text[7] == '-';
     for (size_t i = 0; shape && i < text.size(); ++i)
         if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9')) shape = false;

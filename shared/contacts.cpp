@@ -17,7 +17,7 @@ Status validate_email(std::string_view email) {
     if (email.empty()) return ok();
     auto len = utf8_length(email);
     if (!len) return Error{"email", "is not valid UTF-8 text"};
-    const std::string shown = "'" + std::string(email.substr(0, 80)) + (email.size() > 80 ? "...'" : "'");
+    const std::string shown = "'" + utf8_prefix(email, 80) + (email.size() > 80 ? "...'" : "'");
     if (*len > kMaxEmailChars)
         return Error{"email", shown + " is longer than " + std::to_string(kMaxEmailChars) + " characters"};
     auto at = email.rfind('@');

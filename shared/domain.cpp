@@ -71,25 +71,25 @@ Status check_custom_value(Db& db, const std::string& field, const CustomDef& def
         if (auto s = validate_text_length(v.get_ref<const std::string&>(), kDefaultMaxTextChars); !s) return Error{field, s.error().message};
         if (def.required && trim(v.get_ref<const std::string&>()).empty()) return Error{field, "is required"};
     } else if (def.kind == "number") {
-        if (!v.is_number()) return Error{field, "must be a number, got " + v.dump().substr(0, 40)};
+        if (!v.is_number()) return Error{field, "must be a number, got " + utf8_prefix(v.dump(), 40)};
     } else if (def.kind == "money") {
-        if (!v.is_number() || v.get<double>() < 0) return Error{field, "must be an amount of 0 or more, got " + v.dump().substr(0, 40)};
+        if (!v.is_number() || v.get<double>() < 0) return Error{field, "must be an amount of 0 or more, got " + utf8_prefix(v.dump(), 40)};
     } else if (def.kind == "date") {
         if (!v.is_string()) return Error{field, "must be a date like 2025-03-31"};
         if (auto d = parse_date(v.get_ref<const std::string&>()); !d) return Error{field, d.error().message};
     } else if (def.kind == "yes_no") {
         if (!v.is_boolean()) return Error{field, "must be yes or no (true or false)"};
     } else if (def.kind == "choice") {
-        if (!v.is_string() || !in_choices(v)) return Error{field, v.dump().substr(0, 40) + " is not one of its choices " + def.choices.dump()};
+        if (!v.is_string() || !in_choices(v)) return Error{field, utf8_prefix(v.dump(), 40) + " is not one of its choices " + def.choices.dump()};
     } else if (def.kind == "multi_choice") {
         if (!v.is_array()) return Error{field, "must be a list of its choices"};
         for (const auto& x : v)
-            if (!in_choices(x)) return Error{field, x.dump().substr(0, 40) + " is not one of its choices " + def.choices.dump()};
+            if (!in_choices(x)) return Error{field, utf8_prefix(x.dump(), 40) + " is not one of its choices " + def.choices.dump()};
     } else if (def.kind == "link") {
         if (!v.is_string()) return Error{field, "must be the id of a " + def.link_type};
         auto found = exists(db, def.link_type, v.get<std::string>());
         if (!found) return found.error();
-        if (!*found) return Error{field, "no " + def.link_type + " with id '" + v.get<std::string>().substr(0, 40) + "'"};
+        if (!*found) return Error{field, "no " + def.link_type + " with id '" + utf8_prefix(v.get<std::string>(), 40) + "'"};
     }
     return ok();
 }
@@ -159,7 +159,7 @@ std::vector<Error> check_record(Db& db, const RecordSpec& spec, const std::strin
         if (f->kind == FieldKind::Ref && it->is_string() && !it->get_ref<const std::string&>().empty()) {
             auto found = exists(db, f->ref_type, it->get<std::string>());
             if (!found) add(found.error());
-            else if (!*found) add({k, "no " + f->ref_type + " with id '" + it->get<std::string>().substr(0, 40) + "'"});
+            else if (!*found) add({k, "no " + f->ref_type + " with id '" + utf8_prefix(it->get<std::string>(), 40) + "'"});
         }
     }
 
@@ -203,7 +203,7 @@ std::vector<Error> check_record(Db& db, const RecordSpec& spec, const std::strin
     } else if (spec.type == "field_def") {
         std::string key = value_of("key").is_string() ? value_of("key").get<std::string>() : "";
         if (!key.empty() && !is_custom_field("custom." + key))
-            add({"key", "'" + key.substr(0, 40) + "' must start with a lowercase letter and hold only a-z, 0-9 and _ (at most 40)"});
+            add({"key", "'" + utf8_prefix(key, 40) + "' must start with a lowercase letter and hold only a-z, 0-9 and _ (at most 40)"});
         std::string kind = value_of("kind").is_string() ? value_of("kind").get<std::string>() : "";
         if ((kind == "choice" || kind == "multi_choice") && is_blank(value_of("choices")))
             add({"choices", "a choice field needs at least one choice"});
@@ -307,7 +307,7 @@ Result<LeadConversionResult> LocalStore::convert_lead(const std::string& lead_id
     if (!opt.company_id.empty()) {
         auto found = exists(db_, "company", opt.company_id);
         if (!found) return found.error();
-        if (!*found) return Error{"company_id", "no company with id '" + opt.company_id.substr(0, 40) + "'"};
+        if (!*found) return Error{"company_id", "no company with id '" + utf8_prefix(opt.company_id, 40) + "'"};
         out.company_id = opt.company_id;
     } else if (opt.create_company) {
         if (trim(str("company_name")).empty())

@@ -1,4 +1,5 @@
 #include "hlc.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,7 +14,7 @@ std::string Hlc::encode() const {
 
 Result<Hlc> Hlc::decode(std::string_view text) {
     if (text.size() != 24 || text[18] != '-')
-        return Error{"hlc", "'" + std::string(text.substr(0, 40)) + "' is not a clock stamp (expected 18 digits, '-', 5 digits)"};
+        return Error{"hlc", "'" + utf8_prefix(text, 40) + "' is not a clock stamp (expected 18 digits, '-', 5 digits)"};
     Hlc h;
     for (size_t i = 0; i < 24; ++i) {
         if (i == 18) continue;

@@ -9,6 +9,7 @@
 #include "ids.h"
 #include "record_io.h"
 #include "schema.h"
+#include "text.h"
 
 namespace crm {
 
@@ -18,7 +19,7 @@ namespace {
 
 Result<const RecordSpec*> spec_for(std::string_view type) {
     const RecordSpec* spec = find_record_spec(type);
-    if (!spec) return Error{"type", "'" + std::string(type.substr(0, 40)) + "' is not a record type"};
+    if (!spec) return Error{"type", "'" + utf8_prefix(type, 40) + "' is not a record type"};
     return spec;
 }
 
@@ -82,7 +83,7 @@ Result<std::string> Edit::create(std::string_view type, const json& values) {
     for (auto it = values.begin(); it != values.end(); ++it)
         if (is_system_field(it.key())) return Error{it.key(), "is set by the CRM and cannot be given"};
     const std::string id = store_.id_source_ ? store_.id_source_() : new_id();
-    if (!is_valid_id(id)) return Error{"id", "the id source gave '" + id.substr(0, 40) + "', which is not 32 hex digits"};
+    if (!is_valid_id(id)) return Error{"id", "the id source gave '" + utf8_prefix(id, 40) + "', which is not 32 hex digits"};
     json all = values;
     if (auto s = apply_create_defaults(store_.db_, **spec, all, now_); !s) return s.error();
     auto errors = check_record(store_.db_, **spec, id, all, json());
@@ -231,7 +232,7 @@ Result<json> LocalStore::get(std::string_view type, const std::string& id) {
     st->bind(1, id);
     auto row = st->step();
     if (!row) return row.error();
-    if (!*row) return Error{"id", "no " + std::string(type) + " with id '" + id.substr(0, 40) + "'"};
+    if (!*row) return Error{"id", "no " + std::string(type) + " with id '" + utf8_prefix(id, 40) + "'"};
     json j = read_record(*st, **spec);
     j["updated_at"] = st->integer(static_cast<int>((*spec)->fields.size()) + 2);
     return j;

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "sqlite_db.h"
+#include "text.h"
 
 namespace crm {
 
@@ -61,7 +62,7 @@ struct Compiler {
             kind = c.value.is_number() ? FieldKind::Real : FieldKind::Text;
         } else {
             const FieldSpec* f = find_field(spec, c.field);
-            if (!f) return Error{where + ".field", "'" + c.field.substr(0, 40) + "' is not a field of " + spec.type};
+            if (!f) return Error{where + ".field", "'" + utf8_prefix(c.field, 40) + "' is not a field of " + spec.type};
             column = f->name;
             kind = f->kind;
         }
@@ -69,7 +70,7 @@ struct Compiler {
         auto refuse = [&](const std::string& why) { return Error{where + ".op", "'" + op_name + "' " + why}; };
         auto need = [&](bool okay, const std::string& what) -> Status {
             if (okay) return ok();
-            return Error{where + ".value", "must be " + what + " for '" + op_name + "' on " + c.field + ", got " + c.value.dump().substr(0, 40)};
+            return Error{where + ".value", "must be " + what + " for '" + op_name + "' on " + c.field + ", got " + utf8_prefix(c.value.dump(), 40)};
         };
         const bool text = is_text_kind(kind), number = is_number_kind(kind);
         // Free text compares without regard to case; choices, ids and dates are exact, so their
@@ -161,7 +162,7 @@ struct Compiler {
 Result<Op> op_from_string(std::string_view s) {
     for (const auto& [op, name] : kOps)
         if (s == name) return op;
-    return Error{"op", "'" + std::string(s.substr(0, 40)) + "' is not an operator (eq, ne, lt, le, gt, ge, contains, starts_with, in, is_empty, not_empty, has_tag)"};
+    return Error{"op", "'" + utf8_prefix(s, 40) + "' is not an operator (eq, ne, lt, le, gt, ge, contains, starts_with, in, is_empty, not_empty, has_tag)"};
 }
 
 std::string to_string(Op op) {
@@ -170,12 +171,17 @@ std::string to_string(Op op) {
     return "?";
 }
 
-Result<Filter> filter_from_json(const json& j) {
+namespace {
+
+// Groups nest at most kMaxDepth deep (compile_query says so too): refused while reading, so a
+// stored filter nested thousands deep never recurses that far.
+Result<Filter> filter_from_json_at(const json& j, int depth) {
     if (!j.is_object()) return Error{"filter", "must be an object with any, conditions and groups"};
+    if (depth > kMaxDepth) return Error{"filter", "nests groups deeper than " + std::to_string(kMaxDepth)};
     Filter f;
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "any" && it.key() != "conditions" && it.key() != "groups")
-            return Error{"filter", "has an unknown member '" + it.key() + "'"};
+            return Error{"filter", "has an unknown member '" + utf8_prefix(it.key(), 40) + "'"};
     if (j.contains("any")) {
         if (!j["any"].is_boolean()) return Error{"any", "must be true or false"};
         f.any = j["any"].get<bool>();
@@ -195,13 +201,17 @@ Result<Filter> filter_from_json(const json& j) {
     if (j.contains("groups")) {
         if (!j["groups"].is_array()) return Error{"groups", "must be a list"};
         for (size_t i = 0; i < j["groups"].size(); ++i) {
-            auto g = filter_from_json(j["groups"][i]);
+            auto g = filter_from_json_at(j["groups"][i], depth + 1);
             if (!g) return Error{"groups[" + std::to_string(i) + "]." + g.error().field, g.error().message};
             f.groups.push_back(std::move(*g));
         }
     }
     return f;
 }
+
+}  // namespace
+
+Result<Filter> filter_from_json(const json& j) { return filter_from_json_at(j, 0); }
 
 json filter_to_json(const Filter& f) {
     json conditions = json::array(), groups = json::array();
@@ -255,7 +265,7 @@ Result<std::vector<std::string>> sort_keys_sql(const RecordSpec& spec, const std
     if (field == "updated_at" || field == "id") return Keys{field};
     if (is_custom_field(field)) return Keys{"json_extract(custom, '$." + field.substr(7) + "')"};  // key syntax checked: [a-z0-9_]
     const FieldSpec* f = find_field(spec, field);
-    if (!f) return Error{"", "'" + field.substr(0, 40) + "' is not a field of " + spec.type};
+    if (!f) return Error{"", "'" + utf8_prefix(field, 40) + "' is not a field of " + spec.type};
     if (f->kind == FieldKind::Ref) {
         // A person sorting by Company means by the company's name, not by its id: the live
         // record pointed at gives the key (its position for ordered ones: stages, pipelines),

@@ -92,7 +92,7 @@ Result<std::vector<SearchHit>> quick_find(Db& db, std::string_view text, const s
         auto row = (*st)->step();
         if (!row) {
             (*st)->reset();
-            return Error{"search", "cannot search for '" + std::string(text.substr(0, 60)) + "': " + row.error().message};
+            return Error{"search", "cannot search for '" + utf8_prefix(text, 60) + "': " + row.error().message};
         }
         if (!*row) break;
         SearchHit h{(*st)->text(0), (*st)->text(1), std::string(trim((*st)->text(2))), (*st)->real(3)};

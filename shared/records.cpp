@@ -354,23 +354,23 @@ Status validate_field_value(const FieldSpec& field, const json& value) {
         }
         case FieldKind::Integer:
         case FieldKind::Timestamp:
-            if (!value.is_number_integer()) return Error{name, "must be a whole number, got " + value.dump().substr(0, 60)};
+            if (!value.is_number_integer()) return Error{name, "must be a whole number, got " + utf8_prefix(value.dump(), 60)};
             if (field.kind == FieldKind::Timestamp && value.get<int64_t>() < 0)
                 return Error{name, "must be a time in milliseconds since 1970, got " + value.dump()};
             break;
         case FieldKind::Real:
-            if (!value.is_number()) return Error{name, "must be a number, got " + value.dump().substr(0, 60)};
+            if (!value.is_number()) return Error{name, "must be a number, got " + utf8_prefix(value.dump(), 60)};
             break;
         case FieldKind::Boolean:
-            if (!value.is_boolean()) return Error{name, "must be true or false, got " + value.dump().substr(0, 60)};
+            if (!value.is_boolean()) return Error{name, "must be true or false, got " + utf8_prefix(value.dump(), 60)};
             break;
         case FieldKind::Date: {
-            if (!value.is_string()) return Error{name, "must be a date like 2025-03-31, got " + value.dump().substr(0, 60)};
+            if (!value.is_string()) return Error{name, "must be a date like 2025-03-31, got " + utf8_prefix(value.dump(), 60)};
             if (auto d = parse_date(value.get_ref<const std::string&>()); !d) return Error{name, d.error().message};
             break;
         }
         case FieldKind::Choice: {
-            if (!value.is_string()) return Error{name, "must be one of its choices, got " + value.dump().substr(0, 60)};
+            if (!value.is_string()) return Error{name, "must be one of its choices, got " + utf8_prefix(value.dump(), 60)};
             const std::string& v = value.get_ref<const std::string&>();
             bool found = false;
             for (const auto& c : field.choices) found |= c == v;
@@ -378,29 +378,29 @@ Status validate_field_value(const FieldSpec& field, const json& value) {
                 std::string list;
                 for (const auto& c : field.choices)
                     if (!c.empty()) list += (list.empty() ? "" : ", ") + c;
-                return Error{name, "'" + v.substr(0, 60) + "' is not one of: " + list};
+                return Error{name, "'" + utf8_prefix(v, 60) + "' is not one of: " + list};
             }
             if (field.required && v.empty()) return Error{name, "is required"};
             break;
         }
         case FieldKind::Ref: {
-            if (!value.is_string()) return Error{name, "must be the id of a " + field.ref_type + ", got " + value.dump().substr(0, 60)};
+            if (!value.is_string()) return Error{name, "must be the id of a " + field.ref_type + ", got " + utf8_prefix(value.dump(), 60)};
             const std::string& v = value.get_ref<const std::string&>();
             if (v.empty()) {
                 if (field.required) return Error{name, "is required"};
                 break;
             }
             if (v.size() != 32 || v.find_first_not_of("0123456789abcdef") != std::string::npos)
-                return Error{name, "'" + v.substr(0, 40) + "' is not the id of a " + field.ref_type};
+                return Error{name, "'" + utf8_prefix(v, 40) + "' is not the id of a " + field.ref_type};
             break;
         }
         case FieldKind::TextList: {
             if (!value.is_array()) return Error{name, "must be a list of text"};
             if (value.size() > kMaxTags) return Error{name, "holds " + std::to_string(value.size()) + " entries; the limit is " + std::to_string(kMaxTags)};
             for (const auto& e : value) {
-                if (!e.is_string()) return Error{name, "must hold only text, found " + e.dump().substr(0, 40)};
+                if (!e.is_string()) return Error{name, "must hold only text, found " + utf8_prefix(e.dump(), 40)};
                 if (auto s = validate_text_length(e.get_ref<const std::string&>(), 100); !s)
-                    return Error{name, "entry '" + e.get_ref<const std::string&>().substr(0, 40) + "' " + s.error().message};
+                    return Error{name, "entry '" + utf8_prefix(e.get_ref<const std::string&>(), 40) + "' " + s.error().message};
             }
             break;
         }

@@ -145,7 +145,7 @@ Result<std::vector<SearchHit>> search(Db& db, std::string_view text, size_t limi
     if (!type.empty()) st->bind(3, type);
     for (;;) {
         auto row = st->step();
-        if (!row) return Error{"search", "cannot search for '" + std::string(text.substr(0, 60)) + "': " + row.error().message};
+        if (!row) return Error{"search", "cannot search for '" + utf8_prefix(text, 60) + "': " + row.error().message};
         if (!*row) break;
         hits.push_back({st->text(0), st->text(1), std::string(trim(st->text(2))), st->real(3)});
     }

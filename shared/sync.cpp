@@ -5,9 +5,11 @@
 
 #include "hlc.h"
 #include "ids.h"
+#include "json_limits.h"
 #include "record_io.h"
 #include "records.h"
 #include "search.h"
+#include "text.h"
 
 namespace crm {
 
@@ -24,7 +26,7 @@ Result<Change> parse_change(const nlohmann::json& j) {
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find_if(std::begin(members), std::end(members), [&](const char* m) { return it.key() == m; }) ==
             std::end(members))
-            return Error{it.key(), "is not a member of a change (expected type, id, field, value, hlc, replica)"};
+            return Error{utf8_prefix(it.key(), 40), "is not a member of a change (expected type, id, field, value, hlc, replica)"};
     for (const char* m : members)
         if (!j.contains(m)) return Error{m, "is missing"};
     for (const char* m : {"type", "id", "field", "hlc", "replica"})
@@ -43,19 +45,22 @@ Result<Change> parse_change(const nlohmann::json& j) {
 
 Status check_change(const Change& c) {
     const RecordSpec* record = find_record_spec(c.record_type);
-    if (!record) return Error{"type", "'" + c.record_type.substr(0, 40) + "' is not a known record type"};
-    if (!is_valid_id(c.record_id)) return Error{"id", "'" + c.record_id.substr(0, 40) + "' is not a record id (32 hex digits)"};
-    if (!is_valid_id(c.replica)) return Error{"replica", "'" + c.replica.substr(0, 40) + "' is not a replica id (32 hex digits)"};
+    if (!record) return Error{"type", "'" + utf8_prefix(c.record_type, 40) + "' is not a known record type"};
+    if (!is_valid_id(c.record_id)) return Error{"id", "'" + utf8_prefix(c.record_id, 40) + "' is not a record id (32 hex digits)"};
+    if (!is_valid_id(c.replica)) return Error{"replica", "'" + utf8_prefix(c.replica, 40) + "' is not a replica id (32 hex digits)"};
     if (auto h = Hlc::decode(c.hlc); !h) return h.error();
     if (is_custom_field(c.field)) {
         // Custom field definitions travel as records too, so a batch may define and use a field
         // together; the server checks only that the value is plain data of bounded size.
         if (c.value.is_object()) return Error{"value", c.field + " must be text, a number, true/false, a list or null"};
+        // Other clients' JSON parsers have depth limits of their own (some far below ours).
+        if (json_depth(c.value, kMaxCustomValueDepth) > kMaxCustomValueDepth)
+            return Error{"value", c.field + " nests lists deeper than " + std::to_string(kMaxCustomValueDepth) + " levels"};
         if (c.value.dump().size() > 10000) return Error{"value", c.field + " is larger than 10000 bytes"};
         return ok();
     }
     const FieldSpec* field = find_field(*record, c.field);
-    if (!field) return Error{"field", "'" + c.field.substr(0, 40) + "' is not a field of " + c.record_type};
+    if (!field) return Error{"field", "'" + utf8_prefix(c.field, 40) + "' is not a field of " + c.record_type};
     if (auto s = validate_field_value(*field, c.value); !s) return Error{"value", s.error().to_string()};
     return ok();
 }

@@ -17,6 +17,7 @@ namespace crm {
 inline constexpr size_t kMaxBatchChanges = 5000;       // changes in one push
 inline constexpr size_t kMaxRequestBytes = 8 << 20;    // bytes in one request body
 inline constexpr int64_t kMaxClockDriftMs = 60'000;    // how far ahead of the server a stamp may be
+inline constexpr int kMaxCustomValueDepth = 8;         // lists nested in a custom field's value
 
 struct Change {
     std::string record_type;  // "contact"

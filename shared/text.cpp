@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include <algorithm>
+
 namespace crm {
 
 std::optional<size_t> utf8_length(std::string_view s) {
@@ -22,6 +24,31 @@ std::optional<size_t> utf8_length(std::string_view s) {
         ++count;
     }
     return count;
+}
+
+namespace {
+
+// The length of the valid UTF-8 character at the start of `s`, or 0 when it is not one.
+size_t utf8_char_length(std::string_view s) {
+    if (static_cast<unsigned char>(s[0]) < 0x80) return 1;
+    for (size_t len = 2; len <= std::min<size_t>(4, s.size()); ++len)
+        if (utf8_length(s.substr(0, len)) == size_t{1}) return len;
+    return 0;
+}
+
+}  // namespace
+
+std::string utf8_prefix(std::string_view s, size_t max_bytes) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        size_t len = utf8_char_length(s.substr(i));
+        const size_t take = len ? len : 3;  // U+FFFD is three bytes
+        if (out.size() + take > max_bytes) break;
+        if (len) out.append(s.substr(i, len));
+        else out += "ï¿½";
+        i += len ? len : 1;
+    }
+    return out;
 }
 
 std::string_view trim(std::string_view s) {

@@ -241,12 +241,12 @@ Result<std::string> normalize_server_address(std::string_view text) {
     std::string scheme;
     if (lower.rfind("https://", 0) == 0) scheme = "https://";
     else if (lower.rfind("http://", 0) == 0) scheme = "http://";
-    else return Error{"server", "'" + s.substr(0, 60) + "' must start with http:// or https://"};
+    else return Error{"server", "'" + utf8_prefix(s, 60) + "' must start with http:// or https://"};
     std::string rest = lower.substr(scheme.size());
     if (!rest.empty() && rest.back() == '/') rest.pop_back();
     if (rest.empty()) return Error{"server", "the address needs a host name after " + scheme};
     if (rest.find_first_of("/?#@ \t") != std::string::npos)
-        return Error{"server", "'" + s.substr(0, 60) + "' must be only a host and an optional port, such as https://crm.example.com or http://10.0.0.5:8080"};
+        return Error{"server", "'" + utf8_prefix(s, 60) + "' must be only a host and an optional port, such as https://crm.example.com or http://10.0.0.5:8080"};
     // host, host:port, [v6], [v6]:port
     std::string host = rest, port;
     const size_t close = rest.front() == '[' ? rest.find(']') : std::string::npos;
@@ -258,11 +258,11 @@ Result<std::string> normalize_server_address(std::string_view text) {
         port = rest.substr(colon + 1);
         if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
             std::stol(port) < 1 || std::stol(port) > 65535)
-            return Error{"server", "the port '" + port.substr(0, 10) + "' must be a number from 1 to 65535"};
+            return Error{"server", "the port '" + utf8_prefix(port, 10) + "' must be a number from 1 to 65535"};
     }
     const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
     if (host.empty() || (!bracketed && host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos))
-        return Error{"server", "'" + host.substr(0, 60) + "' is not a host name"};
+        return Error{"server", "'" + utf8_prefix(host, 60) + "' is not a host name"};
     return scheme + rest;
 }
 

@@ -6,6 +6,7 @@
 
 #include "hlc.h"
 #include "ids.h"
+#include "json_limits.h"
 #include "push_body.h"
 #include "schema.h"
 #include "search.h"
@@ -200,7 +201,7 @@ namespace {
 // What the general path makes of a body: the batch id and the changes, or nothing when it would
 // refuse the body (the messages then come from the general path itself).
 std::optional<PushBody> read_generally(const std::string& body) {
-    json j = json::parse(body, nullptr, false);
+    json j = parse_json_or_discarded(body);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     PushBody out;
     for (auto it = j.begin(); it != j.end(); ++it)
@@ -279,8 +280,8 @@ TEST_CASE("the quick push reader leaves repeated members, a byte-order mark and 
     const std::string one = R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada"}]})";
     REQUIRE(read_push_body(one));
     CHECK(read_push_body(one)->changes.at(0).value == "Ada");
-    // nlohmann keeps the last of repeated members, so these bodies are valid to the general path:
-    // the quick reader must not read them its own way.
+    // Repeated members (which nlohmann alone would read as the last one), a NUL (where nlohmann
+    // alone stops reading): neither path takes these.
     for (const std::string& body : std::vector<std::string>{
              R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada","value":"Bob"}]})",
              R"({"batch_id":"b","changes":[{)" + c + R"(,"field":"email","value":"Ada"}]})",
@@ -289,12 +290,27 @@ TEST_CASE("the quick push reader leaves repeated members, a byte-order mark and 
              R"({"batch_id":"b","workspace_id":"w","workspace_id":"v","changes":[]})",
              R"({"batch_id":"b","changes":[],"changes":[]})",
              R"({"batch_id":"b","changes":[{)" + c + R"(,"value":"Ada"}],"changes":[]})",
-             "\xef\xbb\xbf" + one,
-             one + std::string(1, '\0') + "anything"}) {  // nlohmann stops reading at a NUL
+             R"({"batch_id":"b","changes":[{)" + c + R"(,"value":{"a":1,"a":2}}]})",
+             one + std::string(1, '\0') + "anything"}) {
         INFO(body);
-        CHECK(read_generally(body));
+        CHECK_FALSE(read_generally(body));
         CHECK_FALSE(read_push_body(body));
     }
+    // A byte-order mark is the general path's to read.
+    CHECK(read_generally("\xef\xbb\xbf" + one));
+    CHECK_FALSE(read_push_body("\xef\xbb\xbf" + one));
+    // Values nested deeper than a body may hold, or whole numbers outside int64: neither path.
+    for (const std::string& value : {std::string(30, '[') + std::string(30, ']'), std::string(70000, '[') + std::string(70000, ']'),
+                                     std::string("9223372036854775808"), std::string("-9223372036854775809"), std::string("[1,99999999999999999999]")}) {
+        const std::string body = R"({"batch_id":"b","changes":[{)" + c + R"(,"value":)" + value + "}]}";
+        INFO(body.substr(0, 300));
+        CHECK_FALSE(read_generally(body));
+        CHECK_FALSE(read_push_body(body));
+    }
+    // The deepest value a body may hold is read by both.
+    const std::string deepest = R"({"batch_id":"b","changes":[{)" + c + R"(,"value":)" + std::string(29, '[') + std::string(29, ']') + "}]}";
+    CHECK(read_generally(deepest));
+    CHECK(read_push_body(deepest));
     // Neither path takes these.
     for (const std::string& body : std::vector<std::string>{
              R"({"batch_id":"b","changes":[{)" + c + "," + R"("value":"\ud800"}]})",
