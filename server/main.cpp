@@ -22,16 +22,22 @@ struct Args {
     std::string data = "data";
     std::string web = "web";
     int64_t session_ttl_s = 30LL * 24 * 3600;
+    std::string trusted_proxy;
+    int signup_limit = crm::AccountOptions{}.max_sign_ups_per_address;
 };
 
 void usage(FILE* out) {
     std::fprintf(out,
                  "usage: crm-server [--host ADDR] [--port N] [--data DIR] [--web DIR] [--session-ttl SECONDS]\n"
+                 "                  [--trusted-proxy ADDR] [--signup-limit N]\n"
                  "  --host ADDR  address to listen on (default 127.0.0.1)\n"
                  "  --port N     port (default 8080; 0 picks a free one)\n"
                  "  --data DIR   folder for the workspace database (default ./data)\n"
                  "  --web DIR    folder with the built web client (default ./web)\n"
-                 "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n");
+                 "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n"
+                 "  --trusted-proxy ADDR   the reverse proxy's address (e.g. 127.0.0.1): for requests from it,\n"
+                 "                         sign-in limits count the client address in its X-Real-IP header\n"
+                 "  --signup-limit N       sign-up attempts per client address per hour (default 20; 0: no limit)\n");
 }
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -67,6 +73,17 @@ bool parse_args(int argc, char** argv, Args& a) {
                 return false;
             }
             a.session_ttl_s = t;
+        } else if (k == "--trusted-proxy") {
+            auto v = value("--trusted-proxy"); if (!v) return false; a.trusted_proxy = v;
+        } else if (k == "--signup-limit") {
+            auto v = value("--signup-limit"); if (!v) return false;
+            char* end = nullptr;
+            long n = std::strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000) {
+                std::fprintf(stderr, "crm-server: --signup-limit must be a number from 0 to 1000000, got '%s'\n", v);
+                return false;
+            }
+            a.signup_limit = static_cast<int>(n);
         } else if (k == "--data") {
             auto v = value("--data"); if (!v) return false; a.data = v;
         } else if (k == "--web") {
@@ -101,6 +118,7 @@ int main(int argc, char** argv) {
                      "clients send their data again after signing in\n", args.data.c_str());
     crm::AccountOptions account_options;
     account_options.session_ttl_ms = args.session_ttl_s * 1000;
+    account_options.max_sign_ups_per_address = args.signup_limit;
     auto accounts = crm::AccountStore::open(args.data + "/accounts.db", account_options);
     if (auto* r = std::get_if<crm::Refusal>(&accounts)) {
         std::fprintf(stderr, "crm-server: %s\n", r->message.c_str());
@@ -124,6 +142,7 @@ int main(int argc, char** argv) {
     crm::Api api{*std::get<std::unique_ptr<crm::AccountStore>>(accounts), workspaces, {args.web, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     }}};
+    api.options.trusted_proxy = args.trusted_proxy;
     crm::install_routes(server, api);
 
     int port = args.port;
