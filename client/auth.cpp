@@ -124,7 +124,7 @@ void auth_submit(AppState& app) {
             a.form.errors["email"] = "has an account already: enter its password and press Join workspace to join with it";
             return;
         }
-        if (asked_for_bound && r.status == 403 && code != "locked_out") {
+        if (asked_for_bound && r.status == 403) {
             a.form.error = kept_here_message(app) + " This account is not a member of it; sign in with an account of that workspace.";
             return;
         }
