@@ -34,6 +34,20 @@ void show_error(AuthForm& f, const std::string& message) {
     f.error = message;
 }
 
+// The workspace this browser's local database is a copy of; empty when none yet.
+std::string bound_workspace(AppState& app) {
+    if (!app.store) return "";
+    auto bound = app.store->workspace_id();
+    return bound ? *bound : "";
+}
+
+std::string kept_here_message(AppState& app) {
+    std::string name = "?";
+    if (app.store)
+        if (auto n = app.store->workspace_name()) name = *n;
+    return "This browser keeps the local copy of the workspace \"" + name + "\".";
+}
+
 // A local database holds one workspace: the first one signed in to here.
 bool bind_workspace(AppState& app, const std::string& workspace_id, const std::string& workspace_name) {
     if (!app.store) return true;
@@ -47,9 +61,7 @@ bool bind_workspace(AppState& app, const std::string& workspace_id, const std::s
         return true;
     }
     if (bound && *bound == workspace_id) return true;
-    auto name = app.store->workspace_name();
-    app.auth.form.error = "This browser keeps the local copy of the workspace \"" + (name ? *name : std::string("?")) +
-                          "\". Sign in with an account of that workspace.";
+    app.auth.form.error = kept_here_message(app) + " Sign in with an account of that workspace.";
     return false;
 }
 
@@ -83,16 +95,22 @@ void auth_submit(AppState& app) {
 
     json body = {{"email", f.email}, {"password", f.password}};
     std::string path = "/api/v1/auth/login";
+    const std::string bound = bound_workspace(app);
     if (f.mode == AuthMode::SignUp) {
         body["workspace_name"] = f.workspace;
         path = "/api/v1/auth/signup";
     } else if (f.mode == AuthMode::Join) {
+        // An existing account signs in with the invite and joins; a new one is made with it.
         body["invite"] = f.invite;
-        path = "/api/v1/auth/signup";
+        if (!f.existing_account) path = "/api/v1/auth/signup";
+    } else if (!bound.empty()) {
+        // An account may belong to several workspaces: sign in to the one this browser keeps.
+        body["workspace_id"] = bound;
     }
+    const bool joining = f.mode == AuthMode::Join, asked_for_bound = body.contains("workspace_id");
     f.busy = true;
     platform::set_auth_token("");
-    platform::http_request("POST", path, body.dump(), [&app](platform::HttpResponse r) {
+    platform::http_request("POST", path, body.dump(), [&app, joining, asked_for_bound](platform::HttpResponse r) {
         AuthState& a = app.auth;
         a.form.busy = false;
         if (r.status == 0) {
@@ -100,6 +118,17 @@ void auth_submit(AppState& app) {
             return;
         }
         json j = parse_json_or_discarded(r.body);
+        const std::string code = j.is_object() && j["code"].is_string() ? j["code"].get<std::string>() : "";
+        if (joining && r.status == 409 && code == "account_exists") {
+            // Joining with an email that has an account: join with that account instead.
+            a.form.existing_account = true;
+            a.form.errors["email"] = "has an account already: enter its password and press Join workspace to join with it";
+            return;
+        }
+        if (asked_for_bound && r.status == 403) {
+            a.form.error = kept_here_message(app) + " This account is not a member of it; sign in with an account of that workspace.";
+            return;
+        }
         if (r.status != 200 && r.status != 201) {
             show_error(a.form, j.is_object() && j["error"].is_string() ? j["error"].get<std::string>()
                                                                         : "the server answered HTTP " + std::to_string(r.status));
@@ -111,6 +140,9 @@ void auth_submit(AppState& app) {
         }
         const std::string workspace_id = j["workspace"].value("id", ""), workspace_name = j["workspace"].value("name", "");
         if (!bind_workspace(app, workspace_id, workspace_name)) {
+            if (joining)
+                a.form.error = "You have joined \"" + workspace_name + "\". " + kept_here_message(app) +
+                               " Open the new workspace in another browser or browser profile: sign in there with this invite code.";
             platform::set_auth_token(j["token"].get<std::string>());
             platform::http_request("POST", "/api/v1/auth/logout", "", [](platform::HttpResponse) {});
             platform::set_auth_token("");

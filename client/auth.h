@@ -22,6 +22,7 @@ struct AuthForm {
     std::string error;                          // a problem with no field (server unreachable...)
     std::string notice;                         // why the person is here (session expired...)
     bool busy = false;                          // a request is out
+    bool existing_account = false;              // Join: sign in to an existing account and join with it
     bool focus = true;
 };
 
@@ -41,7 +42,8 @@ struct AuthState {
 
 // Loads the stored session, once, at start.
 void auth_restore(AppState& app);
-// Sends the sign-in form (sign in, create an account, or join with an invite).
+// Sends the sign-in form (sign in, create an account, or join with an invite, as a new account
+// or an existing one).
 void auth_submit(AppState& app);
 // Ends the session here and on the server; the local data stays in this browser.
 void auth_sign_out(AppState& app);

@@ -1,5 +1,6 @@
 // The sign-in screen: sign in, create an account with a new workspace, or join one with an
-// invite code. Shown when this browser has no session; the local data stays either way.
+// invite code (as a new account, or with an existing one). Shown when this browser has no
+// session; the local data stays either way.
 #include <algorithm>
 
 #include "app_state.h"
@@ -66,7 +67,7 @@ void draw_sign_in(AppState& app) {
     ImGui::TextColored(theme::kMuted, "%s",
                        f.mode == AuthMode::SignIn  ? "Your customers, deals and cases, on this device and in sync with your team."
                        : f.mode == AuthMode::SignUp ? "A new workspace for your team; invite colleagues from the account menu."
-                                                    : "Use the invite code a colleague sent you.");
+                                                    : "Use the invite code a colleague sent you, with a new account or one you have.");
     if (!f.notice.empty()) {
         ImGui::Spacing();
         ImGui::TextColored(theme::kWarn, "%s", f.notice.c_str());
@@ -88,13 +89,17 @@ void draw_sign_in(AppState& app) {
     bool submit = false;
     if (f.mode == AuthMode::SignUp)
         submit |= labelled_field("Workspace name", "##workspace", f.workspace, sizeof f.workspace, error_of(f, "workspace_name"), width, focus);
-    if (f.mode == AuthMode::Join)
+    if (f.mode == AuthMode::Join) {
         submit |= labelled_field("Invite code", "##invite", f.invite, sizeof f.invite, error_of(f, "invite"), width, focus);
+        ImGui::Checkbox("I have an account already (sign in with it and join)", &f.existing_account);
+        test_hooks::track("I have an account already");
+        ImGui::Spacing();
+    }
     submit |= labelled_field("Email", "##email", f.email, sizeof f.email, error_of(f, "email"), width, focus && f.mode == AuthMode::SignIn);
     submit |= labelled_field("Password", "##password", f.password, sizeof f.password, error_of(f, "password"), width, false,
                              ImGuiInputTextFlags_Password);
-    if (f.mode != AuthMode::SignIn) {
-        ImGui::TextColored(theme::kMuted, "At least 8 characters.");
+    if (f.mode == AuthMode::SignUp || (f.mode == AuthMode::Join && !f.existing_account)) {
+        ImGui::TextColored(theme::kMuted, "At least 8 characters, and not one of the commonly used passwords.");
         ImGui::Spacing();
     }
 

@@ -5,19 +5,17 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
-#include <deque>
-#include <map>
+#include <optional>
 
 #include "contacts.h"
 #include "ids.h"
+#include "password_policy.h"
 #include "sqlite_db.h"
 #include "text.h"
 
 namespace crm {
 namespace {
 
-constexpr size_t kMinPassword = 8;
-constexpr size_t kMaxPassword = 1024;
 constexpr size_t kMaxWorkspaceName = 100;
 constexpr const char* kWrongCredentials = "the email or the password is not right";
 
@@ -51,8 +49,23 @@ CREATE TABLE IF NOT EXISTS invites(
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   used_by TEXT);
-PRAGMA user_version = 1;
+-- Sign-in, sign-up and invite attempts, each counted against a limit within a window. A row is
+-- written before the password is hashed (a reservation), so concurrent requests cannot all
+-- pass the count; it stays as a failure unless the attempt succeeds.
+CREATE TABLE IF NOT EXISTS attempts(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts(kind, key, at);
+PRAGMA user_version = 2;
 )sql";
+
+// What the attempts table counts, by `kind`.
+constexpr const char* kLoginByEmail = "login_email";      // key: the email, lowercased
+constexpr const char* kLoginByAddress = "login_address";  // key: the client's address
+constexpr const char* kSignUpByAddress = "signup_address";
+constexpr const char* kInviteByAddress = "invite_address";
 
 std::string random_token(size_t bytes) {
     std::string raw(bytes, '\0');
@@ -89,6 +102,14 @@ std::string lower(std::string s) {
 
 Refusal internal(const Error& e) { return {500, "the accounts database failed: " + e.to_string()}; }
 
+std::string minutes(int64_t seconds) {
+    const int64_t m = (seconds + 59) / 60;
+    return std::to_string(m) + (m == 1 ? " minute" : " minutes");
+}
+
+// An address as given by the caller, bounded so that a strange one cannot bloat the table.
+std::string address_key(const std::string& address) { return address.empty() ? "unknown" : address.substr(0, 64); }
+
 }  // namespace
 
 struct AccountStore::Impl {
@@ -102,8 +123,7 @@ struct AccountStore::Impl {
     std::condition_variable hash_cv;
     int hashing = 0;
 
-    std::mutex throttle_mu;
-    std::map<std::string, std::deque<int64_t>> failures;  // lowercased email -> failure times
+    int64_t attempts_recorded = 0;  // since the last purge of old attempts (under db_mu)
 
     // Verified against when the email is unknown, so timing tells nothing; made on first need,
     // so starting the server does not wait for a password hash.
@@ -150,28 +170,88 @@ struct AccountStore::Impl {
         return with_hash_slot([&] { return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0; });
     }
 
-    // Refuses when this email had too many failed sign-ins lately.
-    std::optional<Refusal> throttled(const std::string& email, int64_t now) {
-        std::lock_guard lock(throttle_mu);
-        auto it = failures.find(lower(email));
-        if (it == failures.end()) return std::nullopt;
-        auto& times = it->second;
-        while (!times.empty() && times.front() <= now - options.failed_login_window_ms) times.pop_front();
-        if (static_cast<int>(times.size()) < options.max_failed_logins) return std::nullopt;
-        int64_t wait_s = (times.front() + options.failed_login_window_ms - now + 999) / 1000;
-        return Refusal{429, "too many wrong passwords for this email; try again in " + std::to_string((wait_s + 59) / 60) + " min", "rate_limited"};
+    // The attempts of `kind` by `key` within `window_ms`: nullopt while fewer than `max` (or the
+    // limit is off), else how many seconds until one of them leaves the window. Callers hold db_mu.
+    Outcome<std::optional<int64_t>> over_limit_locked(const char* kind, const std::string& key, int max, int64_t window_ms, int64_t now) {
+        if (max <= 0) return std::optional<int64_t>();
+        auto st = db.cached("SELECT at FROM attempts WHERE kind = ?1 AND key = ?2 AND at > ?3 ORDER BY at DESC LIMIT 1 OFFSET ?4");
+        if (!st) return internal(st.error());
+        Stmt& q = **st;
+        q.bind(1, kind).bind(2, key).bind(3, now - window_ms).bind(4, static_cast<int64_t>(max - 1));
+        auto row = q.step();
+        if (!row) return internal(row.error());
+        if (!*row) {
+            q.reset();
+            return std::optional<int64_t>();
+        }
+        // The max-th newest attempt: once it is out of the window, one more is allowed.
+        const int64_t at = q.integer(0);
+        q.reset();
+        return std::optional<int64_t>(std::max<int64_t>(1, (at + window_ms - now + 999) / 1000));
     }
 
-    void note_failure(const std::string& email, int64_t now) {
-        std::lock_guard lock(throttle_mu);
-        auto& times = failures[lower(email)];
-        times.push_back(now);
-        while (static_cast<int>(times.size()) > options.max_failed_logins) times.pop_front();
+    // Counts an attempt; returns its row id. Callers hold db_mu.
+    Outcome<int64_t> record_locked(const char* kind, const std::string& key, int64_t now) {
+        // Attempts older than every window are forgotten now and then.
+        if (++attempts_recorded >= 1000) {
+            attempts_recorded = 0;
+            const int64_t longest = std::max({options.failed_login_window_ms, options.sign_up_window_ms, options.failed_invite_window_ms});
+            if (auto purge = db.prepare("DELETE FROM attempts WHERE at <= ?1")) (void)purge->bind(1, now - longest).run();
+        }
+        auto st = db.cached("INSERT INTO attempts(kind, key, at) VALUES(?1, ?2, ?3) RETURNING id");
+        if (!st) return internal(st.error());
+        Stmt& q = **st;
+        auto row = q.bind(1, kind).bind(2, key).bind(3, now).step();
+        if (!row) return internal(row.error());
+        const int64_t id = *row ? q.integer(0) : 0;
+        q.reset();
+        return id;
     }
 
-    void clear_failures(const std::string& email) {
-        std::lock_guard lock(throttle_mu);
-        failures.erase(lower(email));
+    // Callers hold db_mu.
+    void forget_locked(int64_t attempt_id) {
+        if (auto st = db.cached("DELETE FROM attempts WHERE id = ?1")) (void)(*st)->bind(1, attempt_id).run();
+    }
+
+    Outcome<int64_t> clear_locked(const char* kind, const std::string& key) {
+        auto st = db.prepare("DELETE FROM attempts WHERE kind = ?1 AND key = ?2");
+        if (!st) return internal(st.error());
+        if (auto r = st->bind(1, kind).bind(2, key).run(); !r) return internal(r.error());
+        return db.changes();
+    }
+
+    // Refuses with 429 when the invite guesses from this address are over their limit. Callers hold db_mu.
+    std::optional<Refusal> invites_throttled_locked(const std::string& address, int64_t now) {
+        auto over = over_limit_locked(kInviteByAddress, address, options.max_failed_invites_per_address, options.failed_invite_window_ms, now);
+        if (auto* r = std::get_if<Refusal>(&over)) return *r;
+        if (auto wait = std::get<std::optional<int64_t>>(over))
+            return Refusal{429, "invite: too many unknown, used or expired invite codes from this address; try again in " + minutes(*wait),
+                           "rate_limited", *wait};
+        return std::nullopt;
+    }
+
+    // The workspace an invite code lets an account join; a 403 when it is unknown, used or
+    // expired, which counts against the address. The account that used it (`account_id`) may
+    // give it again, to sign in to that workspace on another device. Callers hold db_mu.
+    Outcome<std::string> invited_workspace_locked(const std::string& code, const std::string& address, int64_t now,
+                                                  const std::string& account_id = "") {
+        auto inv = db.prepare("SELECT workspace_id, expires_at, used_by FROM invites WHERE code_hash = ?1");
+        if (!inv) return internal(inv.error());
+        inv->bind(1, token_hash(code));
+        auto row = inv->step();
+        if (!row) return internal(row.error());
+        const bool used_by_caller = *row && !inv->is_null(2) && !account_id.empty() && inv->text(2) == account_id;
+        const char* problem = used_by_caller ? nullptr
+                              : !*row        ? "is not known"
+                              : !inv->is_null(2) ? "was used already"
+                              : inv->integer(1) <= now ? "has expired"
+                                                       : nullptr;
+        if (problem) {
+            auto counted = record_locked(kInviteByAddress, address, now);
+            if (auto* r = std::get_if<Refusal>(&counted)) return *r;
+            return Refusal{403, std::string("invite: this invite code ") + problem + "; ask for a new one", "invalid_invite"};
+        }
+        return inv->text(0);
     }
 
     // Callers hold db_mu.
@@ -233,46 +313,58 @@ Outcome<std::unique_ptr<AccountStore>> AccountStore::open(const std::string& pat
 }
 
 Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::string& password, const std::string& workspace_name_in,
-                                        const std::string& invite_code, int64_t now) {
+                                        const std::string& invite_code, const Caller& caller) {
     const std::string email = trim(email_in), workspace_name = trim(workspace_name_in);
+    const int64_t now = caller.now_ms;
+    const std::string address = address_key(caller.address);
     if (email.empty()) return Refusal{400, "email: is required", "invalid_value"};
     if (auto s = validate_email(email); !s) return Refusal{400, s.error().to_string(), "invalid_value"};
-    if (password.size() < kMinPassword)
-        return Refusal{400, "password: must be at least " + std::to_string(kMinPassword) + " characters", "invalid_value"};
-    if (password.size() > kMaxPassword)
-        return Refusal{400, "password: must be at most " + std::to_string(kMaxPassword) + " bytes", "invalid_value"};
+    if (auto problem = password_problem(password)) return Refusal{400, *problem, "invalid_value"};
     if (!invite_code.empty() && !workspace_name.empty())
         return Refusal{400, "give either workspace_name (a new workspace) or invite (join one), not both", "invalid_value"};
     if (invite_code.empty() && workspace_name.empty()) return Refusal{400, "workspace_name: is required (or an invite code)", "invalid_value"};
     if (workspace_name.size() > kMaxWorkspaceName)
         return Refusal{400, "workspace_name: must be at most " + std::to_string(kMaxWorkspaceName) + " characters", "invalid_value"};
 
+    // Counted before the password is hashed, whatever the outcome: a burst cannot outrun the count.
+    {
+        std::lock_guard lock(impl_->db_mu);
+        auto over = impl_->over_limit_locked(kSignUpByAddress, address, impl_->options.max_sign_ups_per_address,
+                                             impl_->options.sign_up_window_ms, now);
+        if (auto* r = std::get_if<Refusal>(&over)) return *r;
+        if (auto wait = std::get<std::optional<int64_t>>(over))
+            return Refusal{429, "too many sign-ups from this address; try again in " + minutes(*wait), "rate_limited", *wait};
+        if (!invite_code.empty())
+            if (auto r = impl_->invites_throttled_locked(address, now)) return *r;
+        if (auto id = impl_->record_locked(kSignUpByAddress, address, now); std::holds_alternative<Refusal>(id))
+            return std::get<Refusal>(id);
+    }
+
     auto hash = impl_->hash_password(password);  // slow: outside the database lock
     if (auto* r = std::get_if<Refusal>(&hash)) return *r;
 
     std::lock_guard lock(impl_->db_mu);
     Db& db = impl_->db;
-    Tx tx(db);
-    if (!tx.begun()) return internal(tx.begun().error());
     auto exists = db.prepare("SELECT 1 FROM accounts WHERE email = ?1");
     if (!exists) return internal(exists.error());
     exists->bind(1, email);
     if (auto row = exists->step(); !row) return internal(row.error());
-    else if (*row) return Refusal{409, "email: an account with " + email + " exists already; sign in instead", "email_taken"};
+    else if (*row)
+        return Refusal{409, "email: an account with " + email + " exists already; sign in instead (with the invite code, to join)",
+                       "account_exists"};
 
     std::string workspace_id, role;
     if (!invite_code.empty()) {
-        auto inv = db.prepare("SELECT workspace_id, expires_at, used_by FROM invites WHERE code_hash = ?1");
-        if (!inv) return internal(inv.error());
-        inv->bind(1, token_hash(invite_code));
-        auto row = inv->step();
-        if (!row) return internal(row.error());
-        if (!*row) return Refusal{403, "invite: this invite code is not known; ask for a new one", "unknown_invite"};
-        if (!inv->is_null(2)) return Refusal{403, "invite: this invite code was used already; ask for a new one", "used_invite"};
-        if (inv->integer(1) <= now) return Refusal{403, "invite: this invite code has expired; ask for a new one", "expired_invite"};
-        workspace_id = inv->text(0);
+        // Checked again under the lock: concurrent guesses are evaluated at most up to the limit.
+        if (auto r = impl_->invites_throttled_locked(address, now)) return *r;
+        auto invited = impl_->invited_workspace_locked(invite_code, address, now);
+        if (auto* r = std::get_if<Refusal>(&invited)) return *r;
+        workspace_id = std::get<std::string>(invited);
         role = "member";
-    } else {
+    }
+    Tx tx(db);
+    if (!tx.begun()) return internal(tx.begun().error());
+    if (invite_code.empty()) {
         workspace_id = new_id();
         role = "owner";
         auto ws = db.prepare("INSERT INTO workspaces(id, name, created_at) VALUES(?1, ?2, ?3)");
@@ -299,16 +391,43 @@ Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::
 }
 
 Outcome<SignedIn> AccountStore::log_in(const std::string& email_in, const std::string& password, const std::string& workspace_id,
-                                       int64_t now) {
+                                       const std::string& invite_code, const Caller& caller) {
     const std::string email = trim(email_in);
+    const int64_t now = caller.now_ms;
+    const std::string address = address_key(caller.address);
     if (email.empty()) return Refusal{400, "email: is required", "invalid_value"};
     if (password.empty()) return Refusal{400, "password: is required", "invalid_value"};
-    if (password.size() > kMaxPassword) return Refusal{401, kWrongCredentials, "wrong_credentials"};
-    if (auto r = impl_->throttled(email, now)) return *r;
+    if (!workspace_id.empty() && !invite_code.empty())
+        return Refusal{400, "give either workspace_id (a workspace of the account) or invite (join one), not both", "invalid_value"};
+    if (password.size() > kMaxPasswordBytes) return Refusal{401, kWrongCredentials, "wrong_credentials"};
+    const AccountOptions& opt = impl_->options;
 
+    // The attempt is counted (reserved) before the password is hashed, in one step with the check
+    // under the lock, so at most the limit of guesses is ever evaluated, however many arrive at
+    // once. A right password gives its reservations back; a wrong one leaves them as failures.
     std::string account_id, stored_email, hash;
+    int64_t address_attempt = 0;
     {
         std::lock_guard lock(impl_->db_mu);
+        auto by_email = impl_->over_limit_locked(kLoginByEmail, lower(email), opt.max_failed_logins, opt.failed_login_window_ms, now);
+        if (auto* r = std::get_if<Refusal>(&by_email)) return *r;
+        if (auto wait = std::get<std::optional<int64_t>>(by_email))
+            return Refusal{429,
+                           "too many wrong passwords for this email; sign-in is locked for it, try again in " + minutes(*wait) +
+                               " (the server's administrator can unlock it at once)",
+                           "locked_out", *wait};
+        auto by_address = impl_->over_limit_locked(kLoginByAddress, address, opt.max_failed_logins_per_address, opt.failed_login_window_ms, now);
+        if (auto* r = std::get_if<Refusal>(&by_address)) return *r;
+        if (auto wait = std::get<std::optional<int64_t>>(by_address))
+            return Refusal{429, "too many failed sign-ins from this address; try again in " + minutes(*wait), "rate_limited", *wait};
+        if (!invite_code.empty())
+            if (auto r = impl_->invites_throttled_locked(address, now)) return *r;
+        if (auto id = impl_->record_locked(kLoginByEmail, lower(email), now); std::holds_alternative<Refusal>(id))
+            return std::get<Refusal>(id);
+        auto id = impl_->record_locked(kLoginByAddress, address, now);
+        if (auto* r = std::get_if<Refusal>(&id)) return *r;
+        address_attempt = std::get<int64_t>(id);
+
         auto st = impl_->db.prepare("SELECT id, email, password_hash FROM accounts WHERE email = ?1");
         if (!st) return internal(st.error());
         st->bind(1, email);
@@ -322,16 +441,42 @@ Outcome<SignedIn> AccountStore::log_in(const std::string& email_in, const std::s
     }
     const bool known = !account_id.empty();
     const bool right = known ? impl_->verify_password(hash, password) : (impl_->verify_password(impl_->dummy(), password), false);
-    if (!right) {
-        impl_->note_failure(email, now);
-        return Refusal{401, kWrongCredentials, "wrong_credentials"};
-    }
-    impl_->clear_failures(email);
+    if (!right) return Refusal{401, kWrongCredentials, "wrong_credentials"};
 
     std::lock_guard lock(impl_->db_mu);
+    Db& db = impl_->db;
+    // Signed in: this email starts afresh, and this attempt does not count against the address.
+    if (auto cleared = impl_->clear_locked(kLoginByEmail, lower(email)); std::holds_alternative<Refusal>(cleared))
+        return std::get<Refusal>(cleared);
+    impl_->forget_locked(address_attempt);
+
+    std::string target = workspace_id;
+    if (!invite_code.empty()) {
+        // Joining another workspace with an invite: the same checks and counting as at sign-up.
+        if (auto r = impl_->invites_throttled_locked(address, now)) return *r;
+        auto invited = impl_->invited_workspace_locked(invite_code, address, now, account_id);
+        if (auto* r = std::get_if<Refusal>(&invited)) return *r;
+        target = std::get<std::string>(invited);
+        auto before = impl_->workspaces_locked(account_id);
+        // A member already just signs in there; the invite stays unused for someone else.
+        if (std::none_of(before.begin(), before.end(), [&](const WorkspaceInfo& w) { return w.id == target; })) {
+            Tx tx(db);
+            if (!tx.begun()) return internal(tx.begun().error());
+            auto mem = db.prepare("INSERT INTO members(workspace_id, account_id, role, joined_at) VALUES(?1, ?2, 'member', ?3)");
+            if (!mem) return internal(mem.error());
+            if (auto s = mem->bind(1, target).bind(2, account_id).bind(3, now).run(); !s) return internal(s.error());
+            auto used = db.prepare("UPDATE invites SET used_by = ?1 WHERE code_hash = ?2");
+            if (!used) return internal(used.error());
+            if (auto s = used->bind(1, account_id).bind(2, token_hash(invite_code)).run(); !s) return internal(s.error());
+            auto token = impl_->new_session_locked(account_id, target, now);
+            if (auto* r = std::get_if<Refusal>(&token)) return *r;
+            if (auto s = tx.commit(); !s) return internal(s.error());
+            return impl_->signed_in(std::get<std::string>(token), account_id, stored_email, target, now);
+        }
+    }
     auto workspaces = impl_->workspaces_locked(account_id);
     if (workspaces.empty()) return Refusal{403, "this account belongs to no workspace", "not_a_member"};
-    std::string target = workspace_id.empty() ? workspaces.front().id : workspace_id;
+    if (target.empty()) target = workspaces.front().id;
     if (std::none_of(workspaces.begin(), workspaces.end(), [&](const WorkspaceInfo& w) { return w.id == target; }))
         return Refusal{403, "workspace_id: this account is not a member of workspace " + utf8_prefix(target, 64), "not_a_member"};
     auto token = impl_->new_session_locked(account_id, target, now);
@@ -388,6 +533,67 @@ Outcome<Invite> AccountStore::create_invite(const Session& session, int64_t now)
                      .bind(5, inv.expires_at).run(); !s)
         return internal(s.error());
     return inv;
+}
+
+Outcome<Unlocked> AccountStore::unlock_email(const std::string& email_in) {
+    const std::string email = trim(email_in);
+    std::lock_guard lock(impl_->db_mu);
+    Unlocked out;
+    auto st = impl_->db.prepare("SELECT 1 FROM accounts WHERE email = ?1");
+    if (!st) return internal(st.error());
+    st->bind(1, email);
+    auto row = st->step();
+    if (!row) return internal(row.error());
+    out.account_exists = *row;
+    auto cleared = impl_->clear_locked(kLoginByEmail, lower(email));
+    if (auto* r = std::get_if<Refusal>(&cleared)) return *r;
+    out.attempts_cleared = std::get<int64_t>(cleared);
+    return out;
+}
+
+Outcome<Unlocked> AccountStore::unlock_address(const std::string& address) {
+    std::lock_guard lock(impl_->db_mu);
+    Unlocked out;
+    for (const char* kind : {kLoginByAddress, kSignUpByAddress, kInviteByAddress}) {
+        auto cleared = impl_->clear_locked(kind, address_key(address));
+        if (auto* r = std::get_if<Refusal>(&cleared)) return *r;
+        out.attempts_cleared += std::get<int64_t>(cleared);
+    }
+    return out;
+}
+
+Outcome<int64_t> AccountStore::set_password(const std::string& email_in, const std::string& password) {
+    const std::string email = trim(email_in);
+    if (auto problem = password_problem(password)) return Refusal{400, *problem};
+    std::string account_id;
+    {
+        std::lock_guard lock(impl_->db_mu);
+        auto st = impl_->db.prepare("SELECT id FROM accounts WHERE email = ?1");
+        if (!st) return internal(st.error());
+        st->bind(1, email);
+        auto row = st->step();
+        if (!row) return internal(row.error());
+        if (!*row) return Refusal{404, "email: no account has the email " + email, "not_found"};
+        account_id = st->text(0);
+    }
+    auto hash = impl_->hash_password(password);
+    if (auto* r = std::get_if<Refusal>(&hash)) return *r;
+    std::lock_guard lock(impl_->db_mu);
+    Db& db = impl_->db;
+    Tx tx(db);
+    if (!tx.begun()) return internal(tx.begun().error());
+    auto up = db.prepare("UPDATE accounts SET password_hash = ?1 WHERE id = ?2");
+    if (!up) return internal(up.error());
+    if (auto s = up->bind(1, std::get<std::string>(hash)).bind(2, account_id).run(); !s) return internal(s.error());
+    // Whoever knew the old password may hold a session: every one of them ends.
+    auto del = db.prepare("DELETE FROM sessions WHERE account_id = ?1");
+    if (!del) return internal(del.error());
+    if (auto s = del->bind(1, account_id).run(); !s) return internal(s.error());
+    const int64_t ended = db.changes();
+    if (auto cleared = impl_->clear_locked(kLoginByEmail, lower(email)); std::holds_alternative<Refusal>(cleared))
+        return std::get<Refusal>(cleared);
+    if (auto s = tx.commit(); !s) return internal(s.error());
+    return ended;
 }
 
 }  // namespace crm

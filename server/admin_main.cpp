@@ -1,5 +1,7 @@
 // crm-admin: maintenance on a workspace database file, without a server: run the migrations,
-// fill a database with a generated data set, print the field reference for the docs.
+// fill a database with a generated data set, print the field reference for the docs; and on a
+// server's data folder: clear a sign-in lockout, set a new password.
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -8,11 +10,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "accounts.h"
 #include "generator.h"
 #include "local_store.h"
 #include "records.h"
@@ -38,6 +42,13 @@ void usage(FILE* out) {
                  "                         contacts, 50000 deals, 300000 activities, 10000 cases and\n"
                  "                         5000 leads; with some counts, the others are 0.\n"
                  "  fields                 print every record type's fields as a Markdown table\n"
+                 "  unlock --data DIR (--email E | --address A)\n"
+                 "                         forget the failed sign-ins counted for an account's email (a\n"
+                 "                         lockout ends at once), or every attempt counted for a client\n"
+                 "                         address; works while the server runs\n"
+                 "  reset-password --data DIR --email E\n"
+                 "                         set the account's password to the first line of stdin (checked\n"
+                 "                         like a sign-up's); ends its sessions and clears its lockout\n"
                  "  help                   print this text\n");
 }
 
@@ -331,6 +342,120 @@ int run_fields(int argc, char** argv) {
     return 0;
 }
 
+// The accounts database of a server's data folder; it must exist already (a typo in --data
+// must not create an empty one).
+std::optional<std::string> open_accounts(const Options& options, const std::string& command,
+                                         std::unique_ptr<crm::AccountStore>& out, int& status) {
+    auto it = options.values.find("--data");
+    if (it == options.values.end() || it->second.empty()) {
+        status = kBadArguments;
+        return command + " needs --data DIR (the server's data folder, which holds accounts.db)";
+    }
+    const std::string path = it->second + "/accounts.db";
+    if (!std::filesystem::is_regular_file(path)) {
+        status = kFailed;
+        return "no accounts database at " + path + " (is --data the server's data folder?)";
+    }
+    auto store = crm::AccountStore::open(path);
+    if (auto* r = std::get_if<crm::Refusal>(&store)) {
+        status = kFailed;
+        return r->message;
+    }
+    out = std::move(std::get<std::unique_ptr<crm::AccountStore>>(store));
+    return std::nullopt;
+}
+
+int run_unlock(int argc, char** argv) {
+    Options options;
+    if (auto e = parse_options(argc, argv, {"--data", "--email", "--address"}, "unlock", options)) return bad_arguments(*e);
+    const bool by_email = options.values.count("--email") > 0, by_address = options.values.count("--address") > 0;
+    if (by_email == by_address) return bad_arguments("unlock needs either --email E or --address A");
+    std::unique_ptr<crm::AccountStore> accounts;
+    int status = 0;
+    if (auto e = open_accounts(options, "unlock", accounts, status)) {
+        if (status == kBadArguments) return bad_arguments(*e);
+        std::fprintf(stderr, "crm-admin: %s\n", e->c_str());
+        return status;
+    }
+    if (by_email) {
+        const std::string email = options.values["--email"];
+        auto done = accounts->unlock_email(email);
+        if (auto* r = std::get_if<crm::Refusal>(&done)) {
+            std::fprintf(stderr, "crm-admin: %s\n", r->message.c_str());
+            return kFailed;
+        }
+        const auto& u = std::get<crm::Unlocked>(done);
+        if (!u.account_exists) {
+            std::fprintf(stderr, "crm-admin: email: no account has the email %s (cleared %lld failed sign-ins counted for it)\n",
+                         email.c_str(), static_cast<long long>(u.attempts_cleared));
+            return kFailed;
+        }
+        std::printf("unlocked %s: cleared %lld failed sign-ins; it can sign in at once\n", email.c_str(),
+                    static_cast<long long>(u.attempts_cleared));
+        return 0;
+    }
+    const std::string address = options.values["--address"];
+    auto done = accounts->unlock_address(address);
+    if (auto* r = std::get_if<crm::Refusal>(&done)) {
+        std::fprintf(stderr, "crm-admin: %s\n", r->message.c_str());
+        return kFailed;
+    }
+    std::printf("unlocked address %s: cleared %lld counted attempts\n", address.c_str(),
+                static_cast<long long>(std::get<crm::Unlocked>(done).attempts_cleared));
+    return 0;
+}
+
+// The first line of stdin, without its line end. On a terminal, asks for it without echoing it.
+std::optional<std::string> read_password_line(const std::string& email) {
+    const bool terminal = isatty(STDIN_FILENO) != 0;
+    termios saved{};
+    if (terminal) {
+        std::fprintf(stderr, "New password for %s: ", email.c_str());
+        std::fflush(stderr);
+        tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string line;
+    const bool got = static_cast<bool>(std::getline(std::cin, line)) || !line.empty();
+    if (terminal) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::fprintf(stderr, "\n");
+    }
+    if (!got) return std::nullopt;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+int run_reset_password(int argc, char** argv) {
+    Options options;
+    if (auto e = parse_options(argc, argv, {"--data", "--email"}, "reset-password", options)) return bad_arguments(*e);
+    auto it = options.values.find("--email");
+    if (it == options.values.end() || it->second.empty()) return bad_arguments("reset-password needs --email E (the account's email)");
+    const std::string email = it->second;
+    std::unique_ptr<crm::AccountStore> accounts;
+    int status = 0;
+    if (auto e = open_accounts(options, "reset-password", accounts, status)) {
+        if (status == kBadArguments) return bad_arguments(*e);
+        std::fprintf(stderr, "crm-admin: %s\n", e->c_str());
+        return status;
+    }
+    auto password = read_password_line(email);
+    if (!password || password->empty()) {
+        std::fprintf(stderr, "crm-admin: password: is required, as the first line of stdin\n");
+        return kFailed;
+    }
+    auto done = accounts->set_password(email, *password);
+    if (auto* r = std::get_if<crm::Refusal>(&done)) {
+        std::fprintf(stderr, "crm-admin: %s\n", r->message.c_str());
+        return kFailed;
+    }
+    std::printf("password of %s changed; %lld sessions ended, sign-in lockout cleared\n", email.c_str(),
+                static_cast<long long>(std::get<int64_t>(done)));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -342,6 +467,8 @@ int main(int argc, char** argv) {
     if (command == "migrate") return run_migrate(argc, argv);
     if (command == "generate") return run_generate(argc, argv);
     if (command == "fields") return run_fields(argc, argv);
+    if (command == "unlock") return run_unlock(argc, argv);
+    if (command == "reset-password") return run_reset_password(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
         usage(stdout);
         return 0;

@@ -112,6 +112,7 @@ Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t
 
 void send_refusal(httplib::Response& res, const Refusal& r) {
     if (r.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    if (r.retry_after_s > 0) res.set_header("Retry-After", std::to_string(r.retry_after_s));
     send_error(res, r.status, r.message, r.code);
 }
 
@@ -282,21 +283,34 @@ void handle_wait(Api& api, SyncStore& store, const HttpOptions& opt, const httpl
     send_json(res, 200, {{"latest", latest}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
 }
 
+// Whom the sign-in limits count a request against: the TCP peer, or, when the peer is the trusted
+// reverse proxy, the client address the proxy put in X-Real-IP (an address's characters only).
+Caller caller_of(const Api& api, const httplib::Request& req) {
+    Caller c{req.remote_addr, api.options.now_ms()};
+    if (api.options.trusted_proxy.empty() || req.remote_addr != api.options.trusted_proxy) return c;
+    const std::string real = req.get_header_value("X-Real-IP");
+    if (!real.empty() && real.size() <= 45 && real.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos)
+        c.address = real;
+    return c;
+}
+
 void handle_sign_up(Api& api, const httplib::Request& req, httplib::Response& res) {
     auto body = json_object_body(req, {"email", "password", "workspace_name", "invite"});
     if (auto* r = std::get_if<Refusal>(&body)) return send_refusal(res, *r);
     const json& b = std::get<json>(body);
     auto in = api.accounts.sign_up(member(b, "email"), member(b, "password"), member(b, "workspace_name"), member(b, "invite"),
-                                   api.options.now_ms());
+                                   caller_of(api, req));
     if (auto* r = std::get_if<Refusal>(&in)) return send_refusal(res, *r);
     send_signed_in(res, 201, std::get<SignedIn>(in));
 }
 
+// With "invite", an existing account joins the invite's workspace and is signed in there.
 void handle_log_in(Api& api, const httplib::Request& req, httplib::Response& res) {
-    auto body = json_object_body(req, {"email", "password", "workspace_id"});
+    auto body = json_object_body(req, {"email", "password", "workspace_id", "invite"});
     if (auto* r = std::get_if<Refusal>(&body)) return send_refusal(res, *r);
     const json& b = std::get<json>(body);
-    auto in = api.accounts.log_in(member(b, "email"), member(b, "password"), member(b, "workspace_id"), api.options.now_ms());
+    auto in = api.accounts.log_in(member(b, "email"), member(b, "password"), member(b, "workspace_id"), member(b, "invite"),
+                                  caller_of(api, req));
     if (auto* r = std::get_if<Refusal>(&in)) return send_refusal(res, *r);
     send_signed_in(res, 200, std::get<SignedIn>(in));
 }

@@ -16,6 +16,9 @@ class WorkspaceStores;
 struct HttpOptions {
     std::string web_root;                      // folder with index.html, client.js, client.wasm, ...
     std::function<int64_t()> now_ms;           // the server's wall clock (replaceable in tests)
+    // A reverse proxy's address (--trusted-proxy): requests from it are counted against the client
+    // address in its X-Real-IP header. Empty: every request is the TCP peer's.
+    std::string trusted_proxy;
 };
 
 // What the routes work with; outlives the server.

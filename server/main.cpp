@@ -30,6 +30,8 @@ struct Args {
     crm::ConnectionLimits limits;
     crm::WorkspaceOptions workspaces;
     bool max_connections_set = false;
+    std::string trusted_proxy;
+    int signup_limit = crm::AccountOptions{}.max_sign_ups_per_address;
 };
 
 // The server options that are whole numbers within a range: name, minimum, maximum, help.
@@ -63,11 +65,15 @@ void set_int_option(Args& a, const std::string& name, int64_t v) {
 void usage(FILE* out) {
     std::fprintf(out,
                  "usage: crm-server [--host ADDR] [--port N] [--data DIR] [--web DIR] [--session-ttl SECONDS]\n"
+                 "                  [--trusted-proxy ADDR] [--signup-limit N]\n"
                  "  --host ADDR  address to listen on (default 127.0.0.1)\n"
                  "  --port N     port (default 8080; 0 picks a free one)\n"
                  "  --data DIR   folder for the workspace database (default ./data)\n"
                  "  --web DIR    folder with the built web client (default ./web)\n"
-                 "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n");
+                 "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n"
+                 "  --trusted-proxy ADDR   the reverse proxy's address (e.g. 127.0.0.1): for requests from it,\n"
+                 "                         sign-in limits count the client address in its X-Real-IP header\n"
+                 "  --signup-limit N       sign-up attempts per client address per hour (default 20; 0: no limit)\n");
     for (const auto& o : kIntOptions) std::fprintf(out, "  %s N  %s\n", o.name, o.help);
 }
 
@@ -116,6 +122,17 @@ bool parse_args(int argc, char** argv, Args& a) {
                 return false;
             }
             set_int_option(a, k, n);
+        } else if (k == "--trusted-proxy") {
+            auto v = value("--trusted-proxy"); if (!v) return false; a.trusted_proxy = v;
+        } else if (k == "--signup-limit") {
+            auto v = value("--signup-limit"); if (!v) return false;
+            char* end = nullptr;
+            long n = std::strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000) {
+                std::fprintf(stderr, "crm-server: --signup-limit must be a number from 0 to 1000000, got '%s'\n", v);
+                return false;
+            }
+            a.signup_limit = static_cast<int>(n);
         } else if (k == "--data") {
             auto v = value("--data"); if (!v) return false; a.data = v;
         } else if (k == "--web") {
@@ -191,6 +208,7 @@ int main(int argc, char** argv) {
                      "clients send their data again after signing in\n", args.data.c_str());
     crm::AccountOptions account_options;
     account_options.session_ttl_ms = args.session_ttl_s * 1000;
+    account_options.max_sign_ups_per_address = args.signup_limit;
     auto accounts = crm::AccountStore::open(args.data + "/accounts.db", account_options);
     if (auto* r = std::get_if<crm::Refusal>(&accounts)) {
         std::fprintf(stderr, "crm-server: %s\n", r->message.c_str());
@@ -213,6 +231,7 @@ int main(int argc, char** argv) {
     crm::Api api{*std::get<std::unique_ptr<crm::AccountStore>>(accounts), workspaces, {args.web, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     }}};
+    api.options.trusted_proxy = args.trusted_proxy;
     crm::install_routes(server, api);
 
     const int port = server.bind(args.host, args.port);

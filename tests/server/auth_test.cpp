@@ -279,3 +279,101 @@ TEST_CASE("the server keeps passwords as argon2id hashes and tokens only as hash
         CHECK(ss.str().find(token) == std::string::npos);
     }
 }
+
+TEST_CASE("a new password is counted in characters, and blank or common passwords are refused") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client cli("127.0.0.1", server.port);
+    struct Case {
+        const char* what;
+        std::string password;
+        const char* message;
+    };
+    const Case refused[] = {
+        {"the most common password", "password", "password: is one of the most commonly used passwords; choose another"},
+        {"a common one in capitals", "PassWord1", "password: is one of the most commonly used passwords; choose another"},
+        {"a common long one", "1qaz2wsx3edc", "password: is one of the most commonly used passwords; choose another"},
+        {"eight spaces", "        ", "password: is only spaces"},
+        {"tabs and ideographic spaces", "\t\t\u3000\u3000\u3000\u00a0\u2003 ", "password: is only spaces"},
+        {"seven accented letters are 14 bytes but 7 characters", "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",
+         "password: must be at least 8 characters, got 7"},
+        {"seven CJK characters are 21 bytes", "\u5bc6\u7801\u5bc6\u7801\u5bc6\u7801\u5bc6", "password: must be at least 8 characters, got 7"},
+        {"too long", std::string(1025, 'x'), "password: must be at most 1024 bytes"},
+    };
+    int i = 0;
+    for (const auto& c : refused) {
+        CAPTURE(c.what);
+        auto r = post_json(cli, "/api/v1/auth/signup",
+                           {{"email", "p" + std::to_string(i++) + "@example.com"}, {"password", c.password}, {"workspace_name", "W"}});
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(body_of(r)["error"].get<std::string>().find(c.message) != std::string::npos);
+    }
+    // Eight characters of any script will do, spaces inside a password too.
+    for (const std::string ok : {"\u00e9t\u00e9 \u00e0 Paris", "\u5bc6\u7801\u5bc6\u7801\u5bc6\u7801\u5bc6\u7801", "  my pass  "}) {
+        CAPTURE(ok);
+        auto r = post_json(cli, "/api/v1/auth/signup", {{"email", "ok" + std::to_string(i++) + "@example.com"}, {"password", ok}, {"workspace_name", "W"}});
+        REQUIRE(r);
+        CHECK(r->status == 201);
+    }
+}
+
+TEST_CASE("an existing account joins a second workspace by signing in with an invite") {
+    Fixture f;
+    ServerProcess server(f.data, f.web);
+    httplib::Client ada("127.0.0.1", server.port), bob("127.0.0.1", server.port), eve("127.0.0.1", server.port);
+    json wa = sign_up(ada, "ada@example.com", "Ada's");
+    json wb = sign_up(bob, "bob@example.com", "Bob's");
+    REQUIRE(push(bob, "b1", json::array({change(crm::new_id(), "Bob's contact")}))->status == 200);
+    const std::string code = body_of(bob.Post("/api/v1/invites", "", "application/json"))["code"];
+
+    // Signing up again with the invite is refused (the account exists) and says what to do instead.
+    auto again = post_json(eve, "/api/v1/auth/signup", {{"email", "ada@example.com"}, {"password", "correct horse battery"}, {"invite", code}});
+    REQUIRE(again);
+    CHECK(again->status == 409);
+    CHECK(body_of(again)["code"] == "account_exists");
+    CHECK(body_of(again)["error"].get<std::string>().find("sign in instead (with the invite code, to join)") != std::string::npos);
+
+    // A wrong password with the invite: refused, and the invite is still unused.
+    auto wrong = post_json(eve, "/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", "not the password"}, {"invite", code}});
+    REQUIRE(wrong);
+    CHECK(wrong->status == 401);
+    auto both = post_json(eve, "/api/v1/auth/login",
+                          {{"email", "ada@example.com"}, {"password", "correct horse battery"}, {"invite", code}, {"workspace_id", wa["workspace"]["id"]}});
+    REQUIRE(both);
+    CHECK(both->status == 400);
+    CHECK(body_of(both)["error"].get<std::string>().find("not both") != std::string::npos);
+
+    json joined = body_of(post_json(eve, "/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", "correct horse battery"}, {"invite", code}}));
+    REQUIRE(joined.contains("token"));
+    CHECK(joined["workspace"]["id"] == wb["workspace"]["id"]);
+    CHECK(joined["workspace"]["role"] == "member");
+    REQUIRE(joined["workspaces"].size() == 2);
+    CHECK(joined["workspaces"][0]["id"] == wa["workspace"]["id"]);
+    CHECK(joined["workspaces"][0]["role"] == "owner");
+    eve.set_bearer_token_auth(joined["token"].get<std::string>());
+    CHECK(pulled_names(eve) == std::vector<std::string>{"Bob's contact"});
+    // Ada's first session still works in her own workspace.
+    CHECK(pulled_names(ada).empty());
+
+    // Later sign-ins: the first workspace by default, the second by its id.
+    json first = body_of(post_json(eve, "/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", "correct horse battery"}}));
+    CHECK(first["workspace"]["id"] == wa["workspace"]["id"]);
+    json second = body_of(post_json(eve, "/api/v1/auth/login",
+                                     {{"email", "ada@example.com"}, {"password", "correct horse battery"}, {"workspace_id", wb["workspace"]["id"]}}));
+    CHECK(second["workspace"]["id"] == wb["workspace"]["id"]);
+
+    // The invite is used up, except for Ada, who may give it again on another device to sign in there.
+    json on_laptop = body_of(post_json(eve, "/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", "correct horse battery"}, {"invite", code}}));
+    CHECK(on_laptop["workspace"]["id"] == wb["workspace"]["id"]);
+    auto reused = post_json(eve, "/api/v1/auth/signup", {{"email", "carol@example.com"}, {"password", "another long one"}, {"invite", code}});
+    REQUIRE(reused);
+    CHECK(reused->status == 403);
+    CHECK(body_of(reused)["code"] == "invalid_invite");
+    // An invite to a workspace one is in already signs in there and stays unused.
+    const std::string code2 = body_of(bob.Post("/api/v1/invites", "", "application/json"))["code"];
+    json there = body_of(post_json(eve, "/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", "correct horse battery"}, {"invite", code2}}));
+    CHECK(there["workspace"]["id"] == wb["workspace"]["id"]);
+    CHECK(there["workspaces"].size() == 2);
+    CHECK(post_json(eve, "/api/v1/auth/signup", {{"email", "carol@example.com"}, {"password", "another long one"}, {"invite", code2}})->status == 201);
+}
