@@ -23,9 +23,9 @@ export function tempDir(prefix) {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-// Starts crm-server on `port` (0: any free port); resolves once it listens.
-export async function startServer({ dataDir, port = 0 }) {
-  const proc = spawn(env("CRM_SERVER_BINARY"), ["--port", String(port), "--data", dataDir, "--web", env("CRM_WEB_DIR")],
+// Starts crm-server on `port` (0: any free port) with `extraArgs`; resolves once it listens.
+export async function startServer({ dataDir, port = 0, extraArgs = [] }) {
+  const proc = spawn(env("CRM_SERVER_BINARY"), ["--port", String(port), "--data", dataDir, "--web", env("CRM_WEB_DIR"), ...extraArgs],
                      { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     let out = "";
@@ -45,8 +45,8 @@ export async function startServer({ dataDir, port = 0 }) {
   return { url, port: Number(new URL(url).port), stop };
 }
 
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+export async function launchBrowser({ args = [] } = {}) {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...args] });
 }
 
 // A page that fails the test on any console error or uncaught exception, except the messages
