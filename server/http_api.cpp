@@ -267,7 +267,7 @@ void handle_wait(Api& api, SyncStore& store, const HttpOptions& opt, const httpl
     auto timeout = int_param(req, "timeout", 25, 55);
     if (!timeout) return send_error(res, 400, timeout.error().to_string(), "invalid_value");
     WaitSlot slot;
-    const auto refused = api.workspaces.begin_wait(bearer_token(req), slot);
+    const auto refused = api.workspaces.begin_wait(bearer_token(req).value_or(""), slot);
     if (refused != WorkspaceStores::WaitRefusal::None) {
         res.set_header("Retry-After", std::to_string(kWaitRetryAfterS));
         const auto& o = api.workspaces.options();
