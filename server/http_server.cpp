@@ -15,7 +15,10 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace crm {
@@ -324,6 +327,23 @@ void close_gently(int fd, int drain_ms) {
 }
 
 }  // namespace
+
+bool send_large_file(httplib::Response& res, const std::string& path, const std::string& content_type) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec || size <= kStreamFromBytes) return false;
+    auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+    if (!*file) return false;
+    res.set_content_provider(static_cast<size_t>(size), content_type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
+        char buf[64 * 1024];
+        file->clear();
+        file->seekg(static_cast<std::streamoff>(offset));
+        file->read(buf, static_cast<std::streamsize>(std::min(length, sizeof buf)));
+        const auto got = file->gcount();
+        return got > 0 && sink.write(buf, static_cast<size_t>(got));
+    });
+    return true;
+}
 
 const ConnectionFailure* connection_failure() {
     return t_connection && t_connection->failure ? &*t_connection->failure : nullptr;

@@ -332,6 +332,48 @@ TEST_CASE("a Range header with many ranges gets the file once and a single range
     CHECK(one.body() == "klmnopqrst");
 }
 
+TEST_CASE("a hundred unread downloads of an 8 MB file do not hold a hundred copies of it in memory") {
+    REQUIRE(raw_http::raise_fd_limit() > 300);
+    Folders f;
+    {
+        std::ofstream big(f.web + "/big.ttf", std::ios::binary);
+        const std::string block(1 << 20, 'x');
+        for (int i = 0; i < 8; ++i) big << block;
+    }
+    ServerProcess server(f.data, f.web);
+    auto rss_mib = [&] {
+        std::ifstream status("/proc/" + std::to_string(server.pid) + "/status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+        return -1L;
+    };
+    Sockets downloads;
+    std::vector<raw_http::Response> heads(100);
+    for (int i = 0; i < 100; ++i) {
+        downloads.fds.push_back(raw_http::connect_to(server.port));
+        REQUIRE(raw_http::send_all(downloads.fds.back(), raw_http::get("/big.ttf")));
+    }
+    // Every download has started (its headers arrived), and none is read further.
+    REQUIRE(eventually([&] {
+        for (size_t i = 0; i < downloads.fds.size(); ++i)
+            if (heads[i].header_end() == std::string::npos) {
+                raw_http::read_some(downloads.fds[i], heads[i]);
+                if (heads[i].header_end() == std::string::npos) return false;
+            }
+        return true;
+    }));
+    for (const auto& h : heads) CHECK(h.status() == 200);
+    const long rss = rss_mib();
+    INFO("server RSS " << rss << " MiB");
+    CHECK(rss > 0);
+    CHECK(rss < 300);  // a copy per download would be 800 MiB
+    // A range of the large file is still served.
+    auto part = raw_http::request(server.port, raw_http::get("/big.ttf", "", "Range: bytes=100-109\r\n"));
+    CHECK(part.status() == 206);
+    CHECK(part.body() == "xxxxxxxxxx");
+}
+
 TEST_CASE("more workspaces than --max-open-workspaces all keep working with a bounded number of open stores and threads and files") {
     Folders f;
     ServerProcess server(f.data, f.web, {"--max-open-workspaces", "4"});
