@@ -153,7 +153,18 @@ TEST_CASE("one session's long-polls beyond its cap get 503 too_many_waits with R
         REQUIRE(raw_http::send_all(held.fds.back(), raw_http::get("/api/v1/wait?after=0&timeout=55", token)));
     }
     raw_http::Response third;
+    std::vector<raw_http::Response> early(2);
     REQUIRE(eventually([&] {
+        // A held one refused while a probe was in (timeout=0, it leaves at once) asks again.
+        for (size_t i = 0; i < held.fds.size(); ++i) {
+            raw_http::read_some(held.fds[i], early[i]);
+            if (!early[i].complete()) continue;
+            REQUIRE(early[i].status() == 503);
+            close(held.fds[i]);
+            held.fds[i] = raw_http::connect_to(server.port);
+            early[i] = {};
+            REQUIRE(raw_http::send_all(held.fds[i], raw_http::get("/api/v1/wait?after=0&timeout=55", token)));
+        }
         third = raw_http::request(server.port, raw_http::get("/api/v1/wait?after=0&timeout=0", token));
         return third.status() == 503;
     }));
@@ -241,6 +252,15 @@ TEST_CASE("connections beyond --max-connections get 503 too_many_connections and
     for (int i = 0; i < 16; ++i) open.fds.push_back(raw_http::connect_to(server.port));
     raw_http::Response refused;
     REQUIRE(eventually([&] {
+        // One of the sixteen refused while a probe was in connects again.
+        for (int& fd : open.fds) {
+            raw_http::Response r;
+            raw_http::read_some(fd, r);
+            if (!r.bytes.empty() || r.closed) {
+                close(fd);
+                fd = raw_http::connect_to(server.port);
+            }
+        }
         refused = raw_http::request(server.port, raw_http::get("/api/v1/health"));
         return refused.status() == 503;
     }));
