@@ -426,6 +426,7 @@ void install_routes(httplib::Server& server, Api& api) {
                 return;
             }
         }
+        if (send_large_file(res, *path, content_type_for(*path))) return;  // fonts: streamed, not copied per request
         auto body = read_file(*path);
         if (!body) return send_error(res, 404, "no file " + utf8_prefix(req.path, 100));
         res.set_content(std::move(*body), content_type_for(*path));

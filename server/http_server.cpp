@@ -15,7 +15,10 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace crm {
@@ -308,12 +311,12 @@ void write_raw_error(int fd, const ConnectionFailure& f, const std::string& extr
 
 // Closes a connection whose client may still be sending (a refused body): ends our side first and
 // reads what arrives for a moment, so the client gets the answer rather than a reset.
-void close_gently(int fd, bool drain) {
+void close_gently(int fd, int drain_ms) {
     ::shutdown(fd, SHUT_WR);
-    if (drain) {
+    if (drain_ms > 0) {
         char sink[16 * 1024];
         size_t drained = 0;
-        const auto deadline = Clock::now() + std::chrono::seconds(2);
+        const auto deadline = Clock::now() + std::chrono::milliseconds(drain_ms);
         while (drained < (4u << 20) && wait_for(fd, POLLIN, -1, deadline) > 0) {
             ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
             if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR))) break;
@@ -324,6 +327,23 @@ void close_gently(int fd, bool drain) {
 }
 
 }  // namespace
+
+bool send_large_file(httplib::Response& res, const std::string& path, const std::string& content_type) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec || size <= kStreamFromBytes) return false;
+    auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+    if (!*file) return false;
+    res.set_content_provider(static_cast<size_t>(size), content_type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
+        char buf[64 * 1024];
+        file->clear();
+        file->seekg(static_cast<std::streamoff>(offset));
+        file->read(buf, static_cast<std::streamsize>(std::min(length, sizeof buf)));
+        const auto got = file->gcount();
+        return got > 0 && sink.write(buf, static_cast<size_t>(got));
+    });
+    return true;
+}
 
 const ConnectionFailure* connection_failure() {
     return t_connection && t_connection->failure ? &*t_connection->failure : nullptr;
@@ -381,7 +401,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
         write_raw_error(sock, {503, "the server has too many open connections (the limit is " + std::to_string(limits_.max_connections) + "); try again shortly",
                                "too_many_connections"},
                         "Retry-After: 1\r\n", 1000);
-        close_gently(sock, false);
+        close_gently(sock, 200);  // the request we did not read, so the client sees the 503, not a reset
         return false;
     }
 
@@ -421,7 +441,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
         if (!ret || closed) break;
     }
     t_connection = nullptr;
-    close_gently(sock, c.failure.has_value());
+    close_gently(sock, c.failure ? 2000 : 0);
     return ret;
 }
 

@@ -41,6 +41,13 @@ struct ConnectionFailure {
 // The failure of the request this thread is reading or answering, if any.
 const ConnectionFailure* connection_failure();
 
+// Answers with the file at `path` read from disk as it is sent, 64 KiB at a time (ranges too),
+// when it is larger than kStreamFromBytes: a thousand slow downloads of a 4 MB font must not
+// hold a thousand copies of it in memory. False (and `res` untouched) for smaller files, or
+// when the file cannot be opened.
+inline constexpr uint64_t kStreamFromBytes = 1 << 20;
+bool send_large_file(httplib::Response& res, const std::string& path, const std::string& content_type);
+
 class HttpServer : public httplib::Server {
 public:
     explicit HttpServer(ConnectionLimits limits);

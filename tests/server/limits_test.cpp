@@ -153,7 +153,18 @@ TEST_CASE("one session's long-polls beyond its cap get 503 too_many_waits with R
         REQUIRE(raw_http::send_all(held.fds.back(), raw_http::get("/api/v1/wait?after=0&timeout=55", token)));
     }
     raw_http::Response third;
+    std::vector<raw_http::Response> early(2);
     REQUIRE(eventually([&] {
+        // A held one refused while a probe was in (timeout=0, it leaves at once) asks again.
+        for (size_t i = 0; i < held.fds.size(); ++i) {
+            raw_http::read_some(held.fds[i], early[i]);
+            if (!early[i].complete()) continue;
+            REQUIRE(early[i].status() == 503);
+            close(held.fds[i]);
+            held.fds[i] = raw_http::connect_to(server.port);
+            early[i] = {};
+            REQUIRE(raw_http::send_all(held.fds[i], raw_http::get("/api/v1/wait?after=0&timeout=55", token)));
+        }
         third = raw_http::request(server.port, raw_http::get("/api/v1/wait?after=0&timeout=0", token));
         return third.status() == 503;
     }));
@@ -241,6 +252,15 @@ TEST_CASE("connections beyond --max-connections get 503 too_many_connections and
     for (int i = 0; i < 16; ++i) open.fds.push_back(raw_http::connect_to(server.port));
     raw_http::Response refused;
     REQUIRE(eventually([&] {
+        // One of the sixteen refused while a probe was in connects again.
+        for (int& fd : open.fds) {
+            raw_http::Response r;
+            raw_http::read_some(fd, r);
+            if (!r.bytes.empty() || r.closed) {
+                close(fd);
+                fd = raw_http::connect_to(server.port);
+            }
+        }
         refused = raw_http::request(server.port, raw_http::get("/api/v1/health"));
         return refused.status() == 503;
     }));
@@ -330,6 +350,48 @@ TEST_CASE("a Range header with many ranges gets the file once and a single range
     auto one = raw_http::request(server.port, raw_http::get("/font.ttf", "", "Range: bytes=10-19\r\n"));
     CHECK(one.status() == 206);
     CHECK(one.body() == "klmnopqrst");
+}
+
+TEST_CASE("a hundred unread downloads of an 8 MB file do not hold a hundred copies of it in memory") {
+    REQUIRE(raw_http::raise_fd_limit() > 300);
+    Folders f;
+    {
+        std::ofstream big(f.web + "/big.ttf", std::ios::binary);
+        const std::string block(1 << 20, 'x');
+        for (int i = 0; i < 8; ++i) big << block;
+    }
+    ServerProcess server(f.data, f.web);
+    auto rss_mib = [&] {
+        std::ifstream status("/proc/" + std::to_string(server.pid) + "/status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+        return -1L;
+    };
+    Sockets downloads;
+    std::vector<raw_http::Response> heads(100);
+    for (int i = 0; i < 100; ++i) {
+        downloads.fds.push_back(raw_http::connect_to(server.port));
+        REQUIRE(raw_http::send_all(downloads.fds.back(), raw_http::get("/big.ttf")));
+    }
+    // Every download has started (its headers arrived), and none is read further.
+    REQUIRE(eventually([&] {
+        for (size_t i = 0; i < downloads.fds.size(); ++i)
+            if (heads[i].header_end() == std::string::npos) {
+                raw_http::read_some(downloads.fds[i], heads[i]);
+                if (heads[i].header_end() == std::string::npos) return false;
+            }
+        return true;
+    }));
+    for (const auto& h : heads) CHECK(h.status() == 200);
+    const long rss = rss_mib();
+    INFO("server RSS " << rss << " MiB");
+    CHECK(rss > 0);
+    CHECK(rss < 300);  // a copy per download would be 800 MiB
+    // A range of the large file is still served.
+    auto part = raw_http::request(server.port, raw_http::get("/big.ttf", "", "Range: bytes=100-109\r\n"));
+    CHECK(part.status() == 206);
+    CHECK(part.body() == "xxxxxxxxxx");
 }
 
 TEST_CASE("more workspaces than --max-open-workspaces all keep working with a bounded number of open stores and threads and files") {
