@@ -10,13 +10,14 @@ import https from "node:https";
 import net from "node:net";
 import { join } from "node:path";
 import tls from "node:tls";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { assert, assertNoConsoleErrors, click, env, fill, launchBrowser, openPage, removeDir, runTest, screenshot,
-         startServer, state, tempDir, waitForState } from "../browser/lib.mjs";
+         signInIfAsked, startServer, state, tempDir, waitForState } from "../browser/lib.mjs";
 import { settledRect } from "../browser/screens_lib.mjs";
 
 const NGINX = process.env.CRM_NGINX || "/usr/sbin/nginx";
-const SITE = new URL("../../server/deploy/nginx.conf", import.meta.url);
+// CRM_NGINX_SITE runs the checks against another site file (to see them fail without the shipped one).
+const SITE = process.env.CRM_NGINX_SITE || new URL("../../server/deploy/nginx.conf", import.meta.url);
 const MiB = 1024 * 1024;
 
 async function freePort() {
@@ -162,6 +163,52 @@ function handshake(proxy, minVersion, maxVersion) {
   });
 }
 
+
+// Opens the app in a fresh profile and signs in with `account`. On a loaded machine a fresh
+// profile can show the "open in another tab" screen with no other tab (issue 11, item 16, fixed
+// elsewhere); this test is about the proxy, so it takes the workspace and goes on.
+async function openSignedIn(browser, url, account) {
+  const page = await openPage(browser, url, { deviceScaleFactor: 1, account: null });
+  await page.waitForFunction(() => window.crm.itemRect("Submit sign-in") !== null || window.crm.itemRect("Use it here") !== null,
+                             null, { timeout: 30000 });
+  if (await page.evaluate(() => window.crm.itemRect("Use it here") !== null)) await click(page, "Use it here");
+  await signInIfAsked(page, account);
+  return page;
+}
+
+// The app through the proxy: sign up, a contact, a live edit reaching a second browser.
+async function browserPart(browser, origin) {
+  const alice = await openSignedIn(browser, `${origin}/`, "new");
+  await until("the service worker (which needs a trusted certificate)",
+              () => alice.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())), 30000);
+  const id = await createContact(alice, "Ada Lovelace", "ada@example.com");
+  await waitForState(alice, (s) => s.sync === "synced" && s.unpushed === 0, "Alice synced");
+  const bob = await openSignedIn(browser, `${origin}/`, { email: alice.account.email, password: alice.account.password });
+  const waits = [];
+  bob.on("response", async (r) => {
+    if (!r.url().includes("/api/v1/wait")) return;
+    try { waits.push({ status: r.status(), body: await r.json() }); } catch (e) { waits.push({ status: r.status(), error: String(e) }); }
+  });
+  await bob.evaluate((rid) => { window.location.hash = `#/contact/${rid}`; }, id);
+  await waitForState(bob, (s) => s.record && s.record.id === id, "Bob on Ada's page", 30000);
+  await alice.evaluate((rid) => { window.location.hash = `#/contact/${rid}`; }, id);
+  await waitForState(alice, (s) => s.record && s.record.id === id, "Alice on Ada's page");
+  // Bob's next long-poll is open before the edit: wait until his tab has settled at the log's end.
+  const before = (await waitForState(bob, (s) => s.sync === "synced" && s.cursor === s.latest, "Bob at the log's end")).latest;
+  await fill(alice, "Field job_title", "Analyst");
+  await alice.keyboard.press("Enter");
+  await waitForState(alice, (s) => s.sync === "synced" && s.unpushed === 0 && s.record.values.job_title === "Analyst",
+                                    "Alice's edit sent");
+  await waitForState(bob, (s) => s.record && s.record.values.job_title === "Analyst", "Bob sees Alice's edit", 20000);
+  assert(waits.some((w) => w.status === 200 && w.body && w.body.latest > before),
+         `Bob's long-poll through the proxy woke for the edit: ${JSON.stringify(waits)}`);
+  assert(bob.url().startsWith(origin), `Bob is on the HTTPS origin: ${bob.url()}`);
+  await screenshot(alice, "deploy-nginx-alice");
+  await screenshot(bob, "deploy-nginx-bob");
+  assertNoConsoleErrors(alice);
+  assertNoConsoleErrors(bob);
+}
+
 await runTest("the app through the shipped nginx configuration over HTTPS", async ({ defer, step }) => {
   const dir = tempDir("crm-nginx-");
   defer(() => removeDir(dir));
@@ -212,7 +259,7 @@ await runTest("the app through the shipped nginx configuration over HTTPS", asyn
   const longWait = request(proxy, { path: `/api/v1/wait?after=${firstPull.latest}&timeout=55`, headers: auth })
     .then((r) => ({ ...r, seconds: (Date.now() - longWaitStart) / 1000 }));
 
-  step("request limits: 8 MiB reaches the server, more gets the proxy's JSON 413, chunked too");
+  step("request limits: 8 MiB reaches the server, more gets the proxy's JSON 413, chunked too; headers and encodings");
   const atLimit = await request(proxy, { path: "/api/v1/push", method: "POST", headers: { ...auth, "Content-Type": "application/json" },
                                          body: pushBody(8 * MiB) });
   assert(atLimit.status === 400 && json(atLimit).error.includes("pad"),
@@ -227,6 +274,14 @@ await runTest("the app through the shipped nginx configuration over HTTPS", asyn
   assert(longHeader.status === 431 && json(longHeader).code === "headers_too_large", `a 9 KB header line: ${longHeader.status} ${longHeader.body}`);
   const longUri = await request(proxy, { path: `/api/v1/health?x=${"y".repeat(9000)}` });
   assert(longUri.status === 414 && json(longUri).code === "uri_too_long", `a 9 KB URI: ${longUri.status} ${longUri.body}`);
+  const manyHeaders = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`X-H${i}`, "y"]));
+  const crowded = await request(proxy, { path: "/api/v1/health", headers: manyHeaders });
+  assert(crowded.status === 431 && json(crowded).code === "headers_too_large", `5,000 short headers (50 KB): ${crowded.status} ${crowded.body}`);
+  // The server would inflate it whole, without a limit.
+  const bomb = gzipSync(Buffer.alloc(64 * MiB, " "));
+  const encoded = await request(proxy, { path: "/api/v1/auth/login", method: "POST",
+                                         headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" }, body: bomb });
+  assert(encoded.status === 415 && json(encoded).code === "unsupported_media_type", `a gzip-encoded body: ${encoded.status} ${encoded.body}`);
   const health = await request(proxy, { path: "/api/v1/health" });
   assert(health.status === 200, `the proxy and the server still answer: ${health.status}`);
 
@@ -262,36 +317,10 @@ await runTest("the app through the shipped nginx configuration over HTTPS", asyn
   step("the app through the proxy: sign up, a contact, a live edit reaching a second browser");
   const browser = await launchBrowser({ args: [`--ignore-certificate-errors-spki-list=${certificate.spki}`] });
   defer(() => browser.close());
-  const alice = await openPage(browser, `${origin}/`, { deviceScaleFactor: 1 });
-  await until("the service worker (which needs a trusted certificate)",
-              () => alice.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())), 30000);
-  const id = await createContact(alice, "Ada Lovelace", "ada@example.com");
-  await waitForState(alice, (s) => s.sync === "synced" && s.unpushed === 0, "Alice synced");
-  const bob = await openPage(browser, `${origin}/`, { deviceScaleFactor: 1, account: { email: alice.account.email, password: alice.account.password } });
-  const waits = [];
-  bob.on("response", async (r) => {
-    if (!r.url().includes("/api/v1/wait")) return;
-    try { waits.push({ status: r.status(), body: await r.json() }); } catch (e) { waits.push({ status: r.status(), error: String(e) }); }
+  await browserPart(browser, origin).catch(async (e) => {
+    for (const [i, c] of browser.contexts().entries()) await screenshot(c.pages()[0], `deploy-nginx-failure-${i}`);
+    throw e;
   });
-  await bob.evaluate((rid) => { window.location.hash = `#/contact/${rid}`; }, id);
-  await waitForState(bob, (s) => s.record && s.record.id === id, "Bob on Ada's page", 30000);
-  await alice.evaluate((rid) => { window.location.hash = `#/contact/${rid}`; }, id);
-  await waitForState(alice, (s) => s.record && s.record.id === id, "Alice on Ada's page");
-  // Bob's next long-poll is open before the edit: wait until his tab has settled at the log's end.
-  const before = (await waitForState(bob, (s) => s.sync === "synced" && s.cursor === s.latest, "Bob at the log's end")).latest;
-  await fill(alice, "Field job_title", "Analyst");
-  await alice.keyboard.press("Enter");
-  await waitForState(alice, (s) => s.sync === "synced" && s.unpushed === 0 && s.record.values.job_title === "Analyst",
-                                    "Alice's edit sent");
-  await waitForState(bob, (s) => s.record && s.record.values.job_title === "Analyst", "Bob sees Alice's edit", 20000);
-  assert(waits.some((w) => w.status === 200 && w.body && w.body.latest > before),
-         `Bob's long-poll through the proxy woke for the edit: ${JSON.stringify(waits)}`);
-  assert(bob.url().startsWith(origin), `Bob is on the HTTPS origin: ${bob.url()}`);
-  await screenshot(alice, "deploy-nginx-alice");
-  await screenshot(bob, "deploy-nginx-bob");
-  assertNoConsoleErrors(alice);
-  assertNoConsoleErrors(bob);
-
   step("the 55 s long-poll came back from the server through the proxy");
   const held = await longWait;
   assert(held.status === 200 && json(held).latest === firstPull.latest,
@@ -299,12 +328,12 @@ await runTest("the app through the shipped nginx configuration over HTTPS", asyn
   assert(held.seconds > 50, `it was held for its whole timeout, not answered early: ${held.seconds} s`);
 
   step("sign-in bursts from one address are limited at the proxy");
-  let limited = null;
-  for (let i = 0; i < 40 && !limited; ++i) {
-    const r = await request(proxy, { path: "/api/v1/auth/login", method: "POST", headers: { "Content-Type": "application/json" },
-      body: Buffer.from(JSON.stringify({ email: `nobody${i}@example.com`, password: "wrong password" })) });
-    if (r.status === 429) limited = r;
-  }
+  // Sign-ins with no password: the server refuses them at once, so only the proxy's limit counts.
+  const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => request(proxy, {
+    path: "/api/v1/auth/login", method: "POST", headers: { "Content-Type": "application/json" },
+    body: Buffer.from(JSON.stringify({ email: `nobody${i}@example.com`, password: "" })) })));
+  const limited = burst.find((r) => r.status === 429);
+  assert(burst.filter((r) => r.status === 400).length >= 10, `the first of the burst reach the server: ${burst.map((r) => r.status)}`);
   assert(limited && json(limited).code === "rate_limited" && limited.headers["retry-after"],
          `a burst of sign-ins gets 429 rate_limited with Retry-After: ${limited && limited.body}`);
 
