@@ -45,7 +45,7 @@ std::string utf8_prefix(std::string_view s, size_t max_bytes) {
         const size_t take = len ? len : 3;  // U+FFFD is three bytes
         if (out.size() + take > max_bytes) break;
         if (len) out.append(s.substr(i, len));
-        else out += "ï¿½";
+        else out += "\xEF\xBF\xBD";
         i += len ? len : 1;
     }
     return out;

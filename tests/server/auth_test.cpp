@@ -237,7 +237,11 @@ TEST_CASE("sign-up and sign-in refuse bad input with a message naming the proble
     REQUIRE(unknown);
     CHECK(wrong->status == 401);
     CHECK(unknown->status == 401);
-    CHECK(wrong->body == unknown->body);
+    // The same answer but for the server's clock ("time").
+    json w = body_of(wrong), u = body_of(unknown);
+    w.erase("time");
+    u.erase("time");
+    CHECK(w == u);
 }
 
 TEST_CASE("repeated wrong passwords lock sign-in for that email for a while") {

@@ -108,7 +108,7 @@ TEST_CASE("a refused text reads as discarded for callers that only need to know 
 TEST_CASE("json_depth counts nesting and stops at its limit") {
     CHECK(json_depth(json(1), 8) == 0);
     CHECK(json_depth(json::array(), 8) == 1);
-    CHECK(json_depth(json::parse("[1,[2,[3]],{\"a\":[[]]}]"), 8) == 3);
+    CHECK(json_depth(json::parse("[1,[2,[3]],{\"a\":[[]]}]"), 8) == 4);
     json deep = json::array();
     for (int i = 0; i < 20; ++i) deep = json::array({deep});
     CHECK(json_depth(deep, 8) == 9);
