@@ -1,9 +1,11 @@
 #include "accounts.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <condition_variable>
 #include <optional>
 
@@ -107,8 +109,25 @@ std::string minutes(int64_t seconds) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
-// An address as given by the caller, bounded so that a strange one cannot bloat the table.
-std::string address_key(const std::string& address) { return address.empty() ? "unknown" : address.substr(0, 64); }
+// What an address is counted as. One IPv6 network (a /64) is usually one household or one
+// machine's whole range, so its addresses count together; an IPv4-mapped IPv6 address counts as
+// the IPv4 address. Anything else is bounded so that a strange value cannot bloat the table.
+std::string address_key(const std::string& address) {
+    if (address.empty()) return "unknown";
+    unsigned char v6[16];
+    if (address.find(':') != std::string::npos && inet_pton(AF_INET6, address.c_str(), v6) == 1) {
+        static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        char text[64];
+        if (std::equal(kMapped, kMapped + 12, v6)) {
+            std::snprintf(text, sizeof text, "%u.%u.%u.%u", v6[12], v6[13], v6[14], v6[15]);
+        } else {
+            std::snprintf(text, sizeof text, "%x:%x:%x:%x::/64", v6[0] << 8 | v6[1], v6[2] << 8 | v6[3], v6[4] << 8 | v6[5],
+                          v6[6] << 8 | v6[7]);
+        }
+        return text;
+    }
+    return address.substr(0, 64);
+}
 
 }  // namespace
 

@@ -2,7 +2,7 @@
 // of his own, types Alice's invite code under "Join with invite" with his own email and
 // password. The server says the email has an account, the screen ticks "I have an account
 // already", and the second press signs him in to Alice's workspace, where he sees her contact.
-import { assert, assertNoConsoleErrors, click, fill, itemRect, launchBrowser, openPage, removeDir, runTest, screenshot,
+import { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot,
          startServer, state, tempDir, waitForState } from "./lib.mjs";
 import { settledRect } from "./screens_lib.mjs";
 
@@ -46,7 +46,8 @@ await runTest("an existing account joins a second workspace by invite", async ({
   await fill(bob, "Password", "bob's long password");
   await click(bob, "Submit sign-in");
   // A new account cannot be made with his email: the screen says so beside it.
-  await itemRect(bob, "Email error");
+  await bob.waitForFunction(() => window.crm.itemRect("Email error") !== null, null, { timeout: 30000 })
+    .catch(async (e) => { await screenshot(bob, "join-failure"); throw e; });
   assert(!(await state(bob)).signedIn, "not signed in after the refused sign-up");
   await screenshot(bob, "join-existing-account");
   await click(bob, "Submit sign-in");

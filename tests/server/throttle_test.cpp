@@ -137,6 +137,26 @@ TEST_CASE("behind a trusted proxy, the limits count the client address the proxy
     CHECK(r->status == 200);
 }
 
+TEST_CASE("IPv6 clients are counted by their /64 network") {
+    Fixture f;
+    ServerProcess server(f.data, f.web, {"--trusted-proxy", "127.0.0.1"});
+    httplib::Client cli("127.0.0.1", server.port);
+    // Twenty addresses of one /64 network, written in different ways.
+    for (int i = 0; i < 20; ++i) {
+        const std::string address = i % 2 == 0 ? "2001:db8:aa:bb::" + std::to_string(i + 1)
+                                               : "2001:0db8:00aa:00bb:0:0:0:" + std::to_string(i + 1);
+        CAPTURE(address);
+        REQUIRE(
+            log_in(cli, "user" + std::to_string(i) + "@example.com", "Summer2026!", {{"X-Real-IP", address}})->status ==
+            401);
+    }
+    check_throttled(
+        log_in(cli, "user20@example.com", "Summer2026!", {{"X-Real-IP", "2001:db8:aa:bb:1234:5678:9abc:def0"}}),
+        "rate_limited", 15 * 60);
+    // The next /64 is another network.
+    CHECK(log_in(cli, "user21@example.com", "Summer2026!", {{"X-Real-IP", "2001:db8:aa:bc::1"}})->status == 401);
+}
+
 TEST_CASE("sign-ups from one address are limited") {
     Fixture f;
     ServerProcess server(f.data, f.web);
