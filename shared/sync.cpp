@@ -254,8 +254,25 @@ private:
             auto [it, fresh] = newest.try_emplace(changes[i]->field, stamps[i]);
             if (!fresh && it->second < stamps[i]) it->second = stamps[i];
         }
-        if (exists)
-            if (std::string s = field_stamp(clocks, "created_at"); !s.empty()) creations.push_back(std::move(s));
+        const std::string stored_creation = exists ? field_stamp(clocks, "created_at") : std::string();
+        if (!stored_creation.empty()) {
+            creations.push_back(stored_creation);
+        } else if (exists && !creations.empty()) {
+            // The creation's created_at comes after some of its other changes (handed over out of
+            // order, not by a pull): the rows they made as changes become the creation's, kept
+            // only where a later change of the field is known.
+            auto fix = cached("UPDATE history SET created = 1, author = '' WHERE record_type = ?1 AND record_id = ?2 "
+                              "AND hlc = ?3 AND replica = ?4 AND created = 0");
+            if (!fix) return fix.error();
+            auto drop = cached("DELETE FROM history AS h WHERE record_type = ?1 AND record_id = ?2 AND hlc = ?3 AND replica = ?4 "
+                               "AND created = 1 AND NOT EXISTS (SELECT 1 FROM history AS l WHERE l.record_type = ?1 AND "
+                               "l.record_id = ?2 AND l.field = h.field AND (l.hlc > ?3 OR (l.hlc = ?3 AND l.replica > ?4)))");
+            if (!drop) return drop.error();
+            for (const std::string& stamp : creations)
+                for (Stmt* st : {*fix, *drop})
+                    if (auto s = st->bind(1, spec.type).bind(2, id).bind(3, stamp.substr(0, 24)).bind(4, stamp.substr(25)).run(); !s)
+                        return s;
+        }
         auto is_creation = [&](const std::string& stamp) {
             return is_seed_stamp(stamp) || std::find(creations.begin(), creations.end(), stamp) != creations.end();
         };
@@ -269,10 +286,10 @@ private:
                 if (!st) return st.error();
                 row = *st;
             }
-            // A created row's value may come from the change or from the stored record, so it is
-            // written as the record reads back: a number field's 100 as 100.0.
+            // A created row's value may come from the change or from the stored record, so values
+            // are written as the record reads them back: a number field's 100 as 100.0.
             std::string text = value.dump();
-            if (created && value.is_number() && !value.is_number_float())
+            if (value.is_number() && !value.is_number_float())
                 if (const FieldSpec* f = find_field(spec, field); f && f->kind == FieldKind::Real) text = json(value.get<double>()).dump();
             return row->bind(1, spec.type).bind(2, id).bind(3, field).bind(4, text).bind(5, stamp.substr(0, 24))
                 .bind(6, stamp.size() > 25 ? stamp.substr(25) : std::string()).bind(7, author).bind(8, created ? 1 : 0).run();

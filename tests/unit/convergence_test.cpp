@@ -324,6 +324,23 @@ std::string changes_to(const std::vector<Change>& log, const std::string& record
     return out;
 }
 
+// Every history row of a replica, in a fixed order: what two replicas must agree on.
+std::vector<std::string> history_rows(LocalStore& store) {
+    auto st = store.db().prepare("SELECT record_type, record_id, field, value, hlc, replica, author, created FROM history "
+                                 "ORDER BY record_type, record_id, field, hlc, replica");
+    REQUIRE(st);
+    std::vector<std::string> rows;
+    for (;;) {
+        auto row = st->step();
+        REQUIRE(row);
+        if (!*row) break;
+        std::string line;
+        for (int i = 0; i < 7; ++i) line += st->text(i) + " | ";
+        rows.push_back(line + std::to_string(st->integer(7)));
+    }
+    return rows;
+}
+
 // Compares every replica with the first, which have all merged every change of `log`: records
 // (every column), the search index, and what searches find. Returns the first difference, told
 // with the changes involved, or "" when the replicas agree.
@@ -359,6 +376,15 @@ std::string first_difference(const std::vector<LocalStore*>& stores, const std::
                        (other == indexes[r].end() ? std::string("none") : clip(other->second));
         }
         if (indexes[0].size() != indexes[r].size()) return "the search index of " + replica(r) + " has entries r0 lacks";
+        // History: the same rows, whatever order the changes came in.
+        const auto mine = history_rows(*stores[0]), theirs = history_rows(*stores[r]);
+        if (mine != theirs) {
+            size_t i = 0;
+            while (i < mine.size() && i < theirs.size() && mine[i] == theirs[i]) ++i;
+            return "history differs on " + replica(r) + " at row " + std::to_string(i) + ": r0 has " +
+                   (i < mine.size() ? mine[i] : std::string("nothing")) + ", " + replica(r) + " has " +
+                   (i < theirs.size() ? theirs[i] : std::string("nothing"));
+        }
         for (const auto& text : kSearches) {
             auto mine = search_ids(*stores[0], text), theirs = search_ids(*stores[r], text);
             if (mine != theirs)
@@ -860,26 +886,6 @@ TEST_CASE("an edit that arrives before the record's creation does not hide the c
     CHECK((*late)["created_at"] == (*expected)["created_at"]);
 }
 
-namespace {
-
-// Every history row of a replica, in a fixed order: what two replicas must agree on.
-std::vector<std::string> history_rows(LocalStore& store) {
-    auto st = store.db().prepare("SELECT record_type, record_id, field, value, hlc, replica, author, created FROM history "
-                                 "ORDER BY record_type, record_id, field, hlc, replica");
-    REQUIRE(st);
-    std::vector<std::string> rows;
-    for (;;) {
-        auto row = st->step();
-        REQUIRE(row);
-        if (!*row) break;
-        std::string line;
-        for (int i = 0; i < 7; ++i) line += st->text(i) + " | ";
-        rows.push_back(line + std::to_string(st->integer(7)));
-    }
-    return rows;
-}
-
-}  // namespace
 
 TEST_CASE("history is the same on every replica, whatever order the changes arrive in and however late it joins") {
     Cluster c;
