@@ -64,8 +64,8 @@ inline constexpr const char* kSeedReplica = "00000000000000000000000000000000";
 // in when the change comes back from the server with one), and the creation's value of a field
 // once a later change of it is known (created = 1). The rows depend only on the set of changes
 // merged, not on their order, so every replica that has seen the same changes (a snapshot's
-// included) holds the same history. An edit must reach the merge whole (all its fields in one
-// call), as edits, pushes, pulls of whole runs and snapshots do.
+// included) holds the same history, also when an edit's changes arrive apart (a creation's
+// created_at arriving after its other fields turns their rows into the creation's).
 // Returns how many changes won.
 // Index updates go into `search` when given (the caller flushes it), else are written at the end.
 Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, class SearchBatch* search = nullptr);
