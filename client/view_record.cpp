@@ -406,6 +406,8 @@ void draw_timeline(AppState& app, RecordPage& p, const std::vector<FieldInfo>& f
                 kind += " " + std::string(a.value("direction", "") == "inbound" ? "in" : "out");
             if (a.value("kind", "") == "task") text = (a.value("done", false) ? "[done] " : "[to do] ") + text;
         }
+        if (e.unsent) text += " (you)";
+        else if (!e.author.empty()) text += " (" + e.author + ")";
         ImGui::TextColored(e.kind == "activity" ? theme::kAccent : theme::kMuted, "%s", kind.c_str());
         ImGui::SameLine(time_w + kind_w);
         ImGui::PushTextWrapPos(ImGui::GetContentRegionMax().x - 8);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "accounts.h"
+#include "field_reference.h"
 #include "generator.h"
 #include "local_store.h"
 #include "records.h"
@@ -245,100 +246,10 @@ int run_generate(int argc, char** argv) {
     return 0;
 }
 
-const char* kind_name(crm::FieldKind kind) {
-    switch (kind) {
-        case crm::FieldKind::Text:
-            return "text";
-        case crm::FieldKind::Integer:
-            return "integer";
-        case crm::FieldKind::Real:
-            return "number";
-        case crm::FieldKind::Boolean:
-            return "yes/no";
-        case crm::FieldKind::Date:
-            return "date";
-        case crm::FieldKind::Timestamp:
-            return "timestamp (ms)";
-        case crm::FieldKind::Choice:
-            return "choice";
-        case crm::FieldKind::Ref:
-            return "reference";
-        case crm::FieldKind::TextList:
-            return "list of text";
-        case crm::FieldKind::Json:
-            return "structured";
-    }
-    return "?";
-}
-
-// What a field's check accepts. The registry holds the check as a bare function, so the words
-// are kept here by field name; a field missing from this list is shown as "syntax checked".
-std::string check_description(const std::string& field) {
-    static const std::map<std::string, std::string> kChecks = {
-        {"email", "an email address"},
-        {"other_emails", "up to 20 {value, label}, each an email address"},
-        {"phone", "a phone number"},
-        {"other_phones", "up to 20 {value, label}, each a phone number"},
-        {"currency", "an ISO 4217 code such as EUR"},
-        {"domain", "a bare domain such as example.com"},
-        {"address", "street, city, region, postal_code, country (ISO 3166); the postal code fits the country"},
-        {"consent_email", "status (opted_in, opted_out, unknown), at, method"},
-        {"consent_sms", "status (opted_in, opted_out, unknown), at, method"},
-        {"probability", "0 to 100"},
-        {"amount", "0 or more"},
-        {"annual_revenue", "0 or more"},
-        {"duration_seconds", "0 or more"},
-    };
-    auto it = kChecks.find(field);
-    return it == kChecks.end() ? "syntax checked" : it->second;
-}
-
-// The last column: what limits a value, beyond its kind.
-std::string limits(const crm::FieldSpec& f) {
-    std::string out;
-    auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
-    switch (f.kind) {
-        case crm::FieldKind::Text:
-            add("at most " + std::to_string(f.max_chars ? f.max_chars : crm::kDefaultMaxTextChars) + " characters");
-            break;
-        case crm::FieldKind::Choice: {
-            std::string list;
-            for (const auto& c : f.choices)
-                list += (list.empty() ? "" : ", ") + (c.empty() ? std::string("(none)") : "`" + c + "`");
-            add(list);
-            break;
-        }
-        case crm::FieldKind::Ref:
-            add("id of a " + f.ref_type);
-            break;
-        case crm::FieldKind::TextList:
-            add("at most " + std::to_string(crm::kMaxTags) + " entries of at most 100 characters");
-            break;
-        case crm::FieldKind::Json:
-            add(f.json_object ? "object" : "list");
-            break;
-        case crm::FieldKind::Date:
-            add("YYYY-MM-DD");
-            break;
-        default:
-            break;
-    }
-    if (f.check) add(check_description(f.name));
-    if (f.searchable) add("searchable");
-    std::string escaped;
-    for (char c : out) escaped += c == '|' ? std::string("\\|") : std::string(1, c);
-    return escaped;
-}
-
 int run_fields(int argc, char** argv) {
     Options options;
     if (auto e = parse_options(argc, argv, {}, "fields", options)) return bad_arguments(*e);
-    std::printf("| type | field | kind | required | limits, choices, reference |\n");
-    std::printf("| --- | --- | --- | --- | --- |\n");
-    for (const auto& record : crm::record_specs())
-        for (const auto& f : record.fields)
-            std::printf("| %s | %s | %s | %s | %s |\n", record.type.c_str(), f.name.c_str(), kind_name(f.kind),
-                        f.required ? "yes" : "", limits(f).c_str());
+    std::fputs(crm::field_reference_markdown().c_str(), stdout);
     return 0;
 }
 

@@ -176,7 +176,9 @@ std::optional<Authorized> authorize(const Api& api, const httplib::Request& req,
     return Authorized{std::move(std::get<Session>(session)), *store};
 }
 
-void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOptions& opt, const httplib::Request& req, httplib::Response& res) {
+// `author`: the pushing session's account (its email), logged with each change.
+void handle_push(SyncStore& store, const std::string& workspace_id, const std::string& author, const HttpOptions& opt,
+                 const httplib::Request& req, httplib::Response& res) {
     if (auto r = refuse_unless_json(req)) return send_refusal(res, *r);
     // The usual body takes the quick reader; anything else the general one, which names what is
     // wrong. Both refuse and accept the same bodies, with the same messages.
@@ -223,6 +225,11 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOp
         if (!all) return send_error(res, 400, all.error().to_string(), "invalid_value");
         parsed = std::move(*all);
     }
+    // An empty batch would use up its id: the real batch sent with it later would be taken for
+    // a duplicate and dropped.
+    if (parsed.empty()) return send_error(res, 400, "changes: is empty; a batch holds 1 to " + std::to_string(kMaxBatchChanges) + " changes", "empty_batch");
+    // The server says who made each change; whatever a client put there is replaced.
+    for (auto& c : parsed) c.author = author;
     auto changes = &parsed;
     // A stamp far in the future would win every conflict until the world caught up with it.
     const int64_t now = opt.now_ms();
@@ -236,6 +243,10 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const HttpOp
     }
     auto result = store.push(batch_id, *changes, opt.now_ms());
     if (!result) return send_error(res, 500, result.error().to_string());
+    if (result->conflict)
+        return send_error(res, 409, "batch_id: '" + batch_id + "' was used before for other changes (logged up to " +
+                                        std::to_string(result->cursor) + "); nothing was written: send these under a new batch_id",
+                          "batch_conflict");
     send_json(res, 200, {{"cursor", result->cursor}, {"accepted", result->accepted},
                          {"duplicate", result->duplicate}, {"epoch", store.epoch()}, {"time", opt.now_ms()}});
 }
@@ -376,7 +387,7 @@ void install_routes(httplib::Server& server, Api& api) {
     // Sync: each request reaches the store of its token's workspace, and only that one.
     server.Post("/api/v1/push", [&api](const httplib::Request& req, httplib::Response& res) {
         if (auto a = authorize(api, req, res)) {
-            handle_push(*a->store, a->session.workspace.id, api.options, req, res);
+            handle_push(*a->store, a->session.workspace.id, a->session.email, api.options, req, res);
             if (res.status == 200) api.workspaces.snapshot_soon(a->session.workspace.id);
         }
     });

@@ -1,5 +1,7 @@
 #include "sync_log.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -13,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kLayoutKey = "log_layout";
-constexpr const char* kLayoutVersion = "2";
+constexpr const char* kLayoutVersion = "3";  // 3: layout 2 plus sync_log.author, sync_batches.digest
 constexpr int64_t kHlcCounterSpan = 100000;  // counters are five decimal digits
 
 constexpr const char* kTables = R"sql(
@@ -25,13 +27,21 @@ constexpr const char* kTables = R"sql(
         hlc INTEGER NOT NULL,
         replica INTEGER NOT NULL,
         fields BLOB NOT NULL,
-        vals TEXT NOT NULL
+        vals TEXT NOT NULL,
+        author INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE sync_batches (
         batch_id TEXT PRIMARY KEY,
         last_seq INTEGER NOT NULL,
-        received_at INTEGER NOT NULL
+        received_at INTEGER NOT NULL,
+        digest BLOB
     ) WITHOUT ROWID;
+)sql";
+
+// Layout 2 to 3: who pushed each run (a sync_names id; 0 for none), and each batch's digest.
+constexpr const char* kLayout3Columns = R"sql(
+    ALTER TABLE sync_log ADD COLUMN author INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sync_batches ADD COLUMN digest BLOB;
 )sql";
 
 int hex_digit(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
@@ -89,7 +99,8 @@ bool get_varints(std::string_view in, std::vector<int64_t>& out) {
 }
 
 bool same_run(const Change& a, const Change& b) {
-    return a.hlc == b.hlc && a.record_id == b.record_id && a.replica == b.replica && a.record_type == b.record_type;
+    return a.hlc == b.hlc && a.record_id == b.record_id && a.replica == b.replica && a.record_type == b.record_type &&
+           a.author == b.author;
 }
 
 Result<bool> has_table(Db& db, const char* name) {
@@ -122,6 +133,19 @@ Result<int64_t> migrate_log(Db& db) {
         auto row = st->step();
         if (!row) return row.error();
         if (*row && st->text(0) == kLayoutVersion) return int64_t{0};
+        if (*row && st->text(0) == "2") {
+            // Already compact: only the new columns.
+            st->reset();
+            Tx tx(db);
+            if (!tx.begun()) return tx.begun().error();
+            if (auto s = db.exec(kLayout3Columns); !s) return s.error();
+            auto mark = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+            if (!mark) return mark.error();
+            if (auto s = mark->bind(1, std::string_view(kLayoutKey)).bind(2, std::string_view(kLayoutVersion)).run(); !s)
+                return s.error();
+            if (auto s = tx.commit(); !s) return s.error();
+            return int64_t{0};
+        }
     }
     Tx tx(db);
     if (!tx.begun()) return tx.begun().error();
@@ -232,6 +256,7 @@ Status SyncLog::intern(Db& db, const std::vector<Change>& changes) {
             check(c.record_type);
             check(c.field);
             check(c.replica);
+            if (!c.author.empty()) check(c.author);
         }
     }
     if (unknown.empty()) return ok();
@@ -259,7 +284,8 @@ Result<int64_t> SyncLog::id_of(const std::string& name) const {
 }
 
 Status SyncLog::append(Db& db, const std::vector<Change>& changes, int64_t first_seq) {
-    auto ins = db.cached("INSERT INTO sync_log(last_seq, type, record_id, hlc, replica, fields, vals) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    auto ins = db.cached("INSERT INTO sync_log(last_seq, type, record_id, hlc, replica, fields, vals, author) "
+                         "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     if (!ins) return ins.error();
     std::lock_guard lock(mu_);
     std::string fields, vals;
@@ -283,9 +309,15 @@ Status SyncLog::append(Db& db, const std::vector<Change>& changes, int64_t first
         if (!replica) return replica.error();
         auto hlc = hlc_to_int(head.hlc);
         if (!hlc) return hlc.error();
+        int64_t author = 0;
+        if (!head.author.empty()) {
+            auto a = id_of(head.author);
+            if (!a) return a.error();
+            author = *a;
+        }
         const int64_t last_seq = first_seq + static_cast<int64_t>(end) - 1;
         if (auto s = (*ins)->bind(1, last_seq).bind(2, *type).bind_blob(3, id_to_blob(head.record_id)).bind(4, *hlc)
-                         .bind(5, *replica).bind_blob(6, fields).bind(7, vals).run();
+                         .bind(5, *replica).bind_blob(6, fields).bind(7, vals).bind(8, author).run();
             !s)
             return s;
         at = end;
@@ -294,7 +326,8 @@ Status SyncLog::append(Db& db, const std::vector<Change>& changes, int64_t first
 }
 
 Status SyncLog::read(Db& db, int64_t after, int64_t limit, bool whole_runs, std::vector<LoggedChange>& out, bool& more) {
-    auto sel = db.cached("SELECT last_seq, type, record_id, hlc, replica, fields, vals FROM sync_log WHERE last_seq > ?1 ORDER BY last_seq");
+    auto sel = db.cached("SELECT last_seq, type, record_id, hlc, replica, fields, vals, author FROM sync_log WHERE last_seq > ?1 "
+                         "ORDER BY last_seq");
     if (!sel) return sel.error();
     Stmt& st = **sel;
     st.bind(1, after);
@@ -324,7 +357,7 @@ Status SyncLog::read(Db& db, int64_t after, int64_t limit, bool whole_runs, std:
             result = Error{"", "log row " + std::to_string(last_seq) + " is unreadable (values)"};
             break;
         }
-        std::string type, replica;
+        std::string type, replica, author;
         std::vector<const std::string*> field_names;
         {
             std::lock_guard lock(mu_);
@@ -334,8 +367,10 @@ Status SyncLog::read(Db& db, int64_t after, int64_t limit, bool whole_runs, std:
             };
             const std::string* t = name(st.integer(1));
             const std::string* r = name(st.integer(4));
+            const int64_t author_id = st.integer(7);
+            const std::string* a = author_id == 0 ? nullptr : name(author_id);
             for (int64_t f : fields) field_names.push_back(name(f));
-            bool known = t && r;
+            bool known = t && r && (author_id == 0 || a);
             for (const auto* f : field_names) known = known && f;
             if (!known) {
                 result = Error{"", "log row " + std::to_string(last_seq) + " names something never interned"};
@@ -343,6 +378,7 @@ Status SyncLog::read(Db& db, int64_t after, int64_t limit, bool whole_runs, std:
             }
             type = *t;
             replica = *r;
+            if (a) author = *a;
         }
         const std::string id = blob_to_id(st.blob(2)), hlc = int_to_hlc(st.integer(3));
         const int64_t first_seq = last_seq - static_cast<int64_t>(fields.size()) + 1;
@@ -353,13 +389,35 @@ Status SyncLog::read(Db& db, int64_t after, int64_t limit, bool whole_runs, std:
                 more = true;
                 break;
             }
-            out.push_back({seq, Change{type, id, *field_names[i], std::move(vals[i]), hlc, replica}});
+            out.push_back({seq, Change{type, id, *field_names[i], std::move(vals[i]), hlc, replica, author}});
             ++taken;
         }
         if (more) break;
     }
     st.reset();
     return result;
+}
+
+std::string batch_digest(const std::vector<Change>& changes) {
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, nullptr, 0, kBatchDigestBytes);
+    auto add = [&](const std::string& s) {
+        // Each member with its length first, so no two different batches give the same bytes.
+        const uint64_t n = s.size();
+        crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&n), sizeof n);
+        crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+    };
+    for (const auto& c : changes) {
+        add(c.record_type);
+        add(c.record_id);
+        add(c.field);
+        add(c.value.dump());
+        add(c.hlc);
+        add(c.replica);
+    }
+    std::string out(kBatchDigestBytes, '\0');
+    crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size());
+    return out;
 }
 
 Result<int64_t> SyncLog::last_seq(Db& db) {

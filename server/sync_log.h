@@ -4,14 +4,19 @@
 // record, stamp and replica (one edit: a new contact's 13 fields are one row), keyed by the
 // sequence number of its last change:
 //
-//   sync_log(last_seq, type, record_id, hlc, replica, fields, vals)
+//   sync_log(last_seq, type, record_id, hlc, replica, fields, vals, author)
 //     type, replica   ids in sync_names
 //     record_id       the 32 hex digits as 16 bytes
 //     hlc             wall_ms * 100000 + counter (integer order is clock order)
 //     fields          the run's field names as sync_names ids, one varint each
 //     vals            the run's values as one JSON array, in order
-//   sync_names(id, name)                           record types, fields, replica ids
-//   sync_batches(batch_id, last_seq, received_at)  every batch applied, for idempotent pushes
+//     author          who pushed the run: the account's email as a sync_names id (0: none,
+//                     for the seed and for runs logged before authors were recorded)
+//   sync_names(id, name)                           record types, fields, replica ids, authors
+//   sync_batches(batch_id, last_seq, received_at, digest)
+//                                                  every batch applied, for idempotent pushes;
+//                                                  digest: batch_digest() of its changes (null
+//                                                  for batches logged before digests were kept)
 //
 // Sequence numbers are those the wire protocol shows: the run's changes hold last_seq - n + 1
 // to last_seq. Reading turns rows back into the changes that came in, byte for byte the same
@@ -35,6 +40,12 @@ namespace crm {
 // before answering), and empties the search index, which the server no longer keeps (snapshots
 // build theirs). One transaction; returns how many changes were moved.
 Result<int64_t> migrate_log(Db& db);
+
+inline constexpr size_t kBatchDigestBytes = 16;
+// A digest (BLAKE2b, 16 bytes) of a batch's content: every change's type, id, field, value, hlc
+// and replica, in order (not the author: the same batch pushed again by another session is the
+// same batch). A batch id that comes back with another digest is a different batch.
+std::string batch_digest(const std::vector<Change>& changes);
 
 // Interned names and the log's reads and writes. Safe to share between the threads of one store:
 // each call takes the connection to use.

@@ -17,6 +17,7 @@ struct PushResult {
     int64_t cursor = 0;     // sequence number of the last change of this batch
     int64_t accepted = 0;   // changes written to the log by this call
     bool duplicate = false; // the batch had been applied before; nothing was written
+    bool conflict = false;  // the batch id was applied before with other changes; nothing was written
 };
 
 struct LoggedChange {
@@ -35,10 +36,13 @@ class SyncStore {
 public:
     virtual ~SyncStore() = default;
     // Appends a batch to the log, all or nothing, and durably before it returns; the merge into
-    // the records follows in the background. A batch id seen before is acknowledged again
-    // without writing anything. Waits while the records are too far behind the log.
+    // the records follows in the background. A batch id seen before with the same changes is
+    // acknowledged again without writing anything (`duplicate`); with other changes it is refused
+    // (`conflict`), also without writing anything. An empty batch is an error. Waits while the
+    // records are too far behind the log.
     virtual Result<PushResult> push(const std::string& batch_id, const std::vector<Change>& changes, int64_t now_ms) = 0;
-    // The changes with sequence numbers after `after`, in order, at most `limit`.
+    // The changes with sequence numbers after `after`, in order: at most `limit`, or more to end
+    // the page with a whole edit (a run of the log), never one split over two pages.
     virtual Result<PullResult> pull(int64_t after, int64_t limit) = 0;
     // The log's last sequence number.
     virtual Result<int64_t> latest() = 0;
@@ -56,7 +60,9 @@ public:
 };
 
 // The SQLite backend: one database file (WAL mode) holding the shared schema and the server's
-// log (sync_log.h). Destroying the store finishes the merge first.
+// log (sync_log.h). A log that does not hold the default records yet (a new workspace, or one
+// from before the seed was logged) gets them on open, as ordinary changes (seed_changes()), so a
+// client that pulls from 0 receives them. Destroying the store finishes the merge first.
 Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path);
 
 }  // namespace crm

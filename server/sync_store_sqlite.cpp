@@ -86,15 +86,19 @@ public:
             std::atomic<int>& n;
             ~Done() { --n; }
         } done{pushing_};
+        if (changes.empty()) return Error{"changes", "is empty; a batch holds at least one change"};
+        const std::string digest = batch_digest(changes);
         {
-            auto seen = db_.cached("SELECT last_seq FROM sync_batches WHERE batch_id = ?1");
+            auto seen = db_.cached("SELECT last_seq, digest FROM sync_batches WHERE batch_id = ?1");
             if (!seen) return seen.error();
             (*seen)->bind(1, batch_id);
             auto row = (*seen)->step();
             if (!row) return row.error();
             const int64_t last = *row ? (*seen)->integer(0) : 0;
+            // Batches logged before digests were kept have none: taken as the same batch, as before.
+            const bool same = !*row || (*seen)->is_null(1) || (*seen)->blob(1) == digest;
             (*seen)->reset();
-            if (*row) return PushResult{last, 0, true};
+            if (*row) return PushResult{last, 0, same, !same};
         }
         std::lock_guard write(write_mu_);
         if (auto s = log_->intern(db_, changes); !s) return s.error();
@@ -102,9 +106,10 @@ public:
         if (!tx.begun()) return tx.begun().error();
         if (auto s = log_->append(db_, changes, latest_ + 1); !s) return s.error();
         PushResult result{latest_ + static_cast<int64_t>(changes.size()), static_cast<int64_t>(changes.size()), false};
-        auto record = db_.cached("INSERT INTO sync_batches(batch_id, last_seq, received_at) VALUES(?1, ?2, ?3)");
+        auto record = db_.cached("INSERT INTO sync_batches(batch_id, last_seq, received_at, digest) VALUES(?1, ?2, ?3, ?4)");
         if (!record) return record.error();
-        if (auto s = (*record)->bind(1, batch_id).bind(2, result.cursor).bind(3, now_ms).run(); !s) return s.error();
+        if (auto s = (*record)->bind(1, batch_id).bind(2, result.cursor).bind(3, now_ms).bind_blob(4, digest).run(); !s)
+            return s.error();
         if (auto s = tx.commit(); !s) return s.error();
         last_push_ = std::chrono::steady_clock::now().time_since_epoch().count();
         latest_ = result.cursor;
@@ -151,7 +156,8 @@ public:
         std::lock_guard lock(mu_);
         PullResult out;
         out.latest = latest_;
-        if (auto s = log_->read(db_, after, limit, false, out.changes, out.more); !s) return s.error();
+        // Whole runs: an edit's changes reach a client's merge together (see apply_changes).
+        if (auto s = log_->read(db_, after, limit, true, out.changes, out.more); !s) return s.error();
         out.cursor = out.changes.empty() ? after : out.changes.back().seq;
         return out;
     }
@@ -285,6 +291,35 @@ Result<int64_t> meta_int(Db& db, const char* key) {
     return *row ? std::stoll(st->text(0)) : int64_t{0};
 }
 
+// Appends the records every workspace starts with (the default pipeline and its stages) to the
+// log once, as ordinary changes: every replica seeds the same changes locally (same ids, the
+// oldest clock, the reserved replica 000...0), so pulling them changes nothing there, while a
+// client that pulls from 0 without seeding receives every record a deal can point at. A
+// workspace whose log began before this gets them on its next open, after its other changes;
+// their clock is the oldest, so they never win over an edit.
+Status log_seed(Db& db, SyncLog& log) {
+    constexpr const char* kSeedKey = "seed_logged";
+    {
+        auto st = db.prepare("SELECT 1 FROM meta WHERE key = ?1");
+        if (!st) return st.error();
+        st->bind(1, std::string_view(kSeedKey));
+        auto row = st->step();
+        if (!row) return row.error();
+        if (*row) return ok();
+    }
+    const std::vector<Change> seed = seed_changes();
+    if (auto s = log.intern(db, seed); !s) return s;
+    Tx tx(db);
+    if (!tx.begun()) return tx.begun();
+    auto last = SyncLog::last_seq(db);
+    if (!last) return last.error();
+    if (auto s = log.append(db, seed, *last + 1); !s) return s;
+    auto mark = db.prepare("INSERT INTO meta(key, value) VALUES(?1, '1')");
+    if (!mark) return mark.error();
+    if (auto s = mark->bind(1, std::string_view(kSeedKey)).run(); !s) return s;
+    return tx.commit();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path) {
@@ -307,6 +342,9 @@ Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path) {
         if (auto r = st->step(); !r) return r.error();
         epoch = st->text(0);
     }
+    auto log = std::make_unique<SyncLog>();
+    if (auto s = log->load(*db); !s) return s.error();
+    if (auto s = log_seed(*db, *log); !s) return Error{"", "writing the default records into the log failed: " + s.error().to_string()};
     auto latest = SyncLog::last_seq(*db);
     if (!latest) return latest.error();
     auto merged = meta_int(*db, "merged_seq");
@@ -314,8 +352,6 @@ Result<std::unique_ptr<SyncStore>> open_sqlite_store(const std::string& path) {
     // From here on, no automatic checkpoint on either connection: the merger checkpoints outside
     // the write lock (SqliteStore::checkpoint_if_due), so no push pays for one.
     if (auto s = db->exec("PRAGMA wal_autocheckpoint=0;"); !s) return s.error();
-    auto log = std::make_unique<SyncLog>();
-    if (auto s = log->load(*db); !s) return s.error();
     // The merger's connection: its commits need no sync of their own (the log is the durable
     // copy, and the next push's sync covers them; the merger syncs the WAL after its commit while
     // pushes come in, only to spare them that, see sync_wal); a bigger cache for the record

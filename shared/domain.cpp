@@ -363,7 +363,7 @@ Result<LeadConversionResult> LocalStore::convert_lead(const std::string& lead_id
     return out;
 }
 
-Status seed_defaults(Db& db) {
+std::vector<Change> seed_changes() {
     // Every replica seeds the same records with the same ids and the oldest possible clock, so
     // the seeds merge into one and any later edit (a rename, a delete) wins over them.
     const std::string system_replica(32, '0'), stamp = Hlc{0, 0}.encode();
@@ -393,7 +393,11 @@ Status seed_defaults(Db& db) {
                  {"outcome", s.outcome}})
             changes.push_back({"stage", s.id, field, value, stamp, system_replica});
     }
-    auto r = apply_changes(db, changes);
+    return changes;
+}
+
+Status seed_defaults(Db& db) {
+    auto r = apply_changes(db, seed_changes());
     if (!r) return r.error();
     return ok();
 }

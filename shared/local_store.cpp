@@ -277,20 +277,32 @@ Result<std::vector<TimelineEntry>> LocalStore::timeline(std::string_view type, c
     std::vector<TimelineEntry> out;
     out.push_back({(*record)["created_at"].is_number() ? (*record)["created_at"].get<int64_t>() : 0, "created"});
 
-    auto hist = db_.prepare("SELECT field, old_value, new_value, hlc, replica FROM history "
-                            "WHERE record_type = ?1 AND record_id = ?2 ORDER BY hlc");
+    // The history rows in clock order; a change's old value is the row before it of the same
+    // field (a created row holds the value the record was created with).
+    auto hist = db_.prepare("SELECT field, value, hlc, replica, author, created FROM history "
+                            "WHERE record_type = ?1 AND record_id = ?2 ORDER BY hlc, replica, field");
     if (!hist) return hist.error();
     hist->bind(1, type).bind(2, id);
+    std::map<std::string, json> previous;  // field -> its value before the next row
     for (;;) {
         auto r = hist->step();
         if (!r) return r.error();
         if (!*r) break;
-        auto h = Hlc::decode(hist->text(3));
-        TimelineEntry e{h ? h->wall_ms : 0, "field", hist->text(0)};
-        e.old_value = json::parse(hist->text(1), nullptr, false);
-        e.new_value = json::parse(hist->text(2), nullptr, false);
-        e.replica = hist->text(4);
-        out.push_back(std::move(e));
+        const std::string field = hist->text(0);
+        json value = json::parse(hist->text(1), nullptr, false);
+        json& before = previous[field];
+        if (hist->integer(5) == 0) {
+            auto h = Hlc::decode(hist->text(2));
+            // A deal's stage changes are its moves (the stage_change records say the same again).
+            TimelineEntry e{h ? h->wall_ms : 0, type == "deal" && field == "stage_id" ? "stage" : "field", field};
+            e.old_value = before;
+            e.new_value = value;
+            e.replica = hist->text(3);
+            e.author = hist->text(4);
+            e.unsent = e.author.empty() && e.replica == replica_id_;
+            out.push_back(std::move(e));
+        }
+        before = std::move(value);
     }
     // Activities link to contacts, companies, deals, cases and leads through <type>_id.
     if (type == "contact" || type == "company" || type == "deal" || type == "case" || type == "lead") {
@@ -305,19 +317,6 @@ Result<std::vector<TimelineEntry>> LocalStore::timeline(std::string_view type, c
             if (a["starts_at"].is_number()) at = a["starts_at"].get<int64_t>();
             TimelineEntry e{at, "activity"};
             e.activity = std::move(a);
-            out.push_back(std::move(e));
-        }
-    }
-    if (type == "deal") {
-        Query q;
-        q.filter.conditions.push_back({"deal_id", Op::Eq, id});
-        q.limit = kMaxPageSize;
-        auto moves = list("stage_change", q);
-        if (!moves) return moves.error();
-        for (auto& m : moves->rows) {
-            TimelineEntry e{m["changed_at"].is_number() ? m["changed_at"].get<int64_t>() : 0, "stage", "stage_id"};
-            e.old_value = m["from_stage_id"];
-            e.new_value = m["to_stage_id"];
             out.push_back(std::move(e));
         }
     }

@@ -36,11 +36,13 @@ struct ListPage {
 
 struct TimelineEntry {
     int64_t at = 0;           // ms since the epoch
-    std::string kind;         // "created", "field", "activity", "stage"
-    std::string field;        // for "field": which field changed
+    std::string kind;         // "created", "field", "activity", "stage" (a deal's stage_id change)
+    std::string field;        // for "field" and "stage": which field changed
     nlohmann::json old_value, new_value;
     nlohmann::json activity;  // for "activity": the activity record
-    std::string replica;
+    std::string replica;      // for "field" and "stage": the replica that made the change
+    std::string author;       // for "field" and "stage": who made it (the email the server logged)
+    bool unsent = false;      // made on this device and not yet back from the server: "you"
 };
 
 struct LeadConversion {
@@ -113,8 +115,9 @@ public:
     Result<ListPage> list(std::string_view type, const Query& query);
     // Full-text search over every searchable record type.
     Result<std::vector<SearchHit>> search(std::string_view text, size_t limit = 20, std::string_view type = {});
-    // Everything that happened to a record, newest first: field changes, linked activities,
-    // stage moves, and its creation.
+    // Everything that happened to a record, newest first: field changes (a deal's stage changes
+    // as "stage" moves), linked activities, and its creation. The changes come from the history
+    // the merge writes, the same on every replica that has seen the same changes.
     Result<std::vector<TimelineEntry>> timeline(std::string_view type, const std::string& id);
 
     // ---- contacts (the quick form) --------------------------------------------------------

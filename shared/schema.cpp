@@ -10,7 +10,7 @@ namespace crm {
 namespace {
 
 // Append only: a released migration never changes, or replicas that ran it would differ.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: contacts, per-field merge clocks, replica metadata, the client's outbox, the server's log.
     R"sql(
     CREATE TABLE contacts (
@@ -351,6 +351,28 @@ constexpr std::array<const char*, 4> kMigrations = {
     // 100,000 contacts read every whole row (144 ms in the browser; 3 ms a page with it).
     R"sql(
     CREATE INDEX contacts_by_email_sorted ON contacts(email COLLATE NOCASE, id) WHERE deleted = 0;
+    )sql",
+    // 5: history the same on every replica. One row per change (record, field, hlc, replica),
+    // written whether the change wins or not, with the author the server logged; a creation's
+    // value of a field is a row of its own (created = 1) once the field changed later, and old
+    // values are read from the row before. The earlier rows (one per change that won on
+    // arrival, with the old value) become change rows, and each field's oldest old value a
+    // created row at the start.
+    R"sql(
+    CREATE TABLE history_v5 (
+        record_type TEXT NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL,
+        value TEXT NOT NULL, hlc TEXT NOT NULL, replica TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (record_type, record_id, field, hlc, replica)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO history_v5(record_type, record_id, field, value, hlc, replica)
+        SELECT record_type, record_id, field, coalesce(new_value, 'null'), hlc, replica FROM history;
+    INSERT OR IGNORE INTO history_v5(record_type, record_id, field, value, hlc, replica, created)
+        SELECT record_type, record_id, field, coalesce(old_value, 'null'), '', '', 1 FROM (
+            SELECT record_type, record_id, field, old_value, min(hlc || ' ' || replica) FROM history
+            GROUP BY record_type, record_id, field);
+    DROP TABLE history;
+    ALTER TABLE history_v5 RENAME TO history;
     )sql",
 };
 

@@ -1,8 +1,11 @@
 #pragma once
 // The one SQLite schema of a workspace, used by the browser replica and the server alike, as a
 // forward-only list of migrations. The database's user_version is the number applied.
+#include <vector>
+
 #include "result.h"
 #include "sqlite_db.h"
+#include "sync.h"
 
 namespace crm {
 
@@ -16,5 +19,8 @@ Result<int> migrate_to(Db& db, int target);
 // Writes the records every workspace starts with (the "Sales" pipeline and its stages), with
 // fixed ids and the oldest clock, so every replica seeds the same thing and edits win over it.
 Status seed_defaults(Db& db);
+// The changes seed_defaults() merges: the server also writes them into each workspace's log, so
+// they reach every client through pulls like any other change.
+std::vector<Change> seed_changes();
 
 }  // namespace crm

@@ -16,8 +16,10 @@ namespace crm {
 using nlohmann::json;
 
 nlohmann::json Change::to_json() const {
-    return {{"type", record_type}, {"id", record_id}, {"field", field},
-            {"value", value},      {"hlc", hlc},      {"replica", replica}};
+    json j = {{"type", record_type}, {"id", record_id}, {"field", field},
+              {"value", value},      {"hlc", hlc},      {"replica", replica}};
+    if (!author.empty()) j["author"] = author;
+    return j;
 }
 
 Result<Change> parse_change(const nlohmann::json& j) {
@@ -25,8 +27,11 @@ Result<Change> parse_change(const nlohmann::json& j) {
     static const char* members[] = {"type", "id", "field", "value", "hlc", "replica"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find_if(std::begin(members), std::end(members), [&](const char* m) { return it.key() == m; }) ==
-            std::end(members))
-            return Error{utf8_prefix(it.key(), 40), "is not a member of a change (expected type, id, field, value, hlc, replica)"};
+                std::end(members) &&
+            it.key() != "author")
+            return Error{utf8_prefix(it.key(), 40), "is not a member of a change (expected type, id, field, value, hlc, replica, author)"};
+    if (j.contains("author") && (!j["author"].is_string() || j["author"].get_ref<const std::string&>().size() > 254))
+        return Error{"author", "must be a string of at most 254 bytes (an account's email)"};
     for (const char* m : members)
         if (!j.contains(m)) return Error{m, "is missing"};
     for (const char* m : {"type", "id", "field", "hlc", "replica"})
@@ -39,6 +44,7 @@ Result<Change> parse_change(const nlohmann::json& j) {
     c.value = j["value"];
     c.hlc = j["hlc"].get<std::string>();
     c.replica = j["replica"].get<std::string>();
+    if (j.contains("author")) c.author = j["author"].get<std::string>();
     if (auto s = check_change(c); !s) return s.error();
     return c;
 }
@@ -125,6 +131,9 @@ namespace {
 // "hlc replica": comparing these strings compares (hlc, replica), since the hlc is fixed-width.
 std::string stamp_of(const Change& c) { return c.hlc + " " + c.replica; }
 
+// The seed's stamps (seed_changes(): the reserved replica 000...0).
+bool is_seed_stamp(const std::string& stamp) { return stamp.size() == 57 && stamp.compare(25, 32, kSeedReplica) == 0; }
+
 // The merge of one record's changes; statements come from the connection's cache.
 class Merger {
 public:
@@ -142,6 +151,8 @@ public:
         json current = exists ? read_record(sel, spec) : json();
         json clocks = exists ? parse_clocks(sel.text(static_cast<int>(spec.fields.size()) + 2)) : json::object();
         sel.reset();
+        // Every change goes into the history, winning or not, before the merge.
+        if (auto s = write_history(spec, id, changes, exists, current, clocks); !s) return s.error();
 
         // Per field, the winner among this batch's changes and the stored clock. An equal stamp
         // is the same change seen again (a replica stamps one value per field per edit).
@@ -165,7 +176,6 @@ public:
         }
         json& custom = merged["custom"];
         int64_t wall = 0, won = 0;
-        std::vector<std::pair<const Change*, json>> history;  // change, old value
         for (const auto& [field, c] : winners) {
             const std::string stamp = stamp_of(*c);
             json old = is_custom_field(field) ? custom.value(field.substr(7), json()) : merged.value(field, json());
@@ -179,7 +189,6 @@ public:
                 merged[field] = c->value;
             }
             clocks[field] = stamp;
-            if (exists && changed) history.emplace_back(c, std::move(old));
             auto h = Hlc::decode(c->hlc);
             if (h) wall = std::max(wall, h->wall_ms);
             ++won;
@@ -219,15 +228,6 @@ public:
         for (size_t i = 0; i < cols.size(); ++i) bind_field(w, static_cast<int>(i + 5), *cols[i], merged[cols[i]->name]);
         if (auto s = w.run(); !s) return s.error();
 
-        if (!history.empty()) {
-            auto hist = cached("INSERT INTO history(record_type, record_id, field, old_value, new_value, hlc, replica) "
-                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-            if (!hist) return hist.error();
-            for (const auto& [c, old] : history)
-                if (auto s = (*hist)->bind(1, spec.type).bind(2, id).bind(3, c->field).bind(4, old.dump())
-                                 .bind(5, c->value.dump()).bind(6, c->hlc).bind(7, c->replica).run(); !s)
-                    return s.error();
-        }
         if (search_ && is_searchable_type(spec.type)) {
             // Fill in defaults for fields a partial record has not received yet.
             for (const auto& f : spec.fields)
@@ -239,6 +239,91 @@ public:
 
 private:
     Result<Stmt*> cached(const std::string& sql) { return db_.cached(sql); }
+
+    // The history rows of a record's changes, a function of the set of changes seen and never of
+    // the order they came in (see shared/sync.h): every change after the record's creation is a
+    // row (an author learnt later fills in an empty one); a creation's value of a field is a row
+    // (`created` 1, no author) once a later change of that field is known, as that change's old
+    // value. Creation changes are those stamped like the record's created_at (an edit reaches a
+    // merge whole) and the seed's.
+    Status write_history(const RecordSpec& spec, const std::string& id, const std::vector<const Change*>& changes,
+                         bool exists, const json& current, const json& clocks) {
+        std::vector<std::string> stamps, creations;
+        stamps.reserve(changes.size());
+        std::map<std::string_view, std::string_view> newest;  // field -> its greatest stamp in `changes`
+        for (const Change* c : changes) {
+            stamps.push_back(stamp_of(*c));
+            if (c->field == "created_at") creations.push_back(stamps.back());
+        }
+        for (size_t i = 0; i < changes.size(); ++i) {
+            auto [it, fresh] = newest.try_emplace(changes[i]->field, stamps[i]);
+            if (!fresh && it->second < stamps[i]) it->second = stamps[i];
+        }
+        const std::string stored_creation = exists ? field_stamp(clocks, "created_at") : std::string();
+        if (!stored_creation.empty()) {
+            creations.push_back(stored_creation);
+        } else if (exists && !creations.empty()) {
+            // The creation's created_at comes after some of its other changes (handed over out of
+            // order, not by a pull): the rows they made as changes become the creation's, kept
+            // only where a later change of the field is known.
+            auto fix = cached("UPDATE history SET created = 1, author = '' WHERE record_type = ?1 AND record_id = ?2 "
+                              "AND hlc = ?3 AND replica = ?4 AND created = 0");
+            if (!fix) return fix.error();
+            auto drop = cached("DELETE FROM history AS h WHERE record_type = ?1 AND record_id = ?2 AND hlc = ?3 AND replica = ?4 "
+                               "AND created = 1 AND NOT EXISTS (SELECT 1 FROM history AS l WHERE l.record_type = ?1 AND "
+                               "l.record_id = ?2 AND l.field = h.field AND (l.hlc > ?3 OR (l.hlc = ?3 AND l.replica > ?4)))");
+            if (!drop) return drop.error();
+            for (const std::string& stamp : creations)
+                for (Stmt* st : {*fix, *drop})
+                    if (auto s = st->bind(1, spec.type).bind(2, id).bind(3, stamp.substr(0, 24)).bind(4, stamp.substr(25)).run(); !s)
+                        return s;
+        }
+        auto is_creation = [&](const std::string& stamp) {
+            return is_seed_stamp(stamp) || std::find(creations.begin(), creations.end(), stamp) != creations.end();
+        };
+        Stmt* row = nullptr;
+        auto add = [&](const std::string& field, const json& value, const std::string& stamp, const std::string& author,
+                       bool created) -> Status {
+            if (!row) {
+                auto st = cached("INSERT INTO history(record_type, record_id, field, value, hlc, replica, author, created) "
+                                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET author = excluded.author "
+                                 "WHERE history.author = '' AND excluded.author != ''");
+                if (!st) return st.error();
+                row = *st;
+            }
+            // A created row's value may come from the change or from the stored record, so values
+            // are written as the record reads them back: a number field's 100 as 100.0.
+            std::string text = value.dump();
+            if (value.is_number() && !value.is_number_float())
+                if (const FieldSpec* f = find_field(spec, field); f && f->kind == FieldKind::Real) text = json(value.get<double>()).dump();
+            return row->bind(1, spec.type).bind(2, id).bind(3, field).bind(4, text).bind(5, stamp.substr(0, 24))
+                .bind(6, stamp.size() > 25 ? stamp.substr(25) : std::string()).bind(7, author).bind(8, created ? 1 : 0).run();
+        };
+        for (size_t i = 0; i < changes.size(); ++i) {
+            const Change* c = changes[i];
+            const std::string& stamp = stamps[i];
+            if (is_creation(stamp)) {
+                // Kept only as the old value of a later change of the field.
+                const bool later = (exists && field_stamp(clocks, c->field) > stamp) || newest[c->field] > stamp;
+                if (later)
+                    if (auto s = add(c->field, c->value, stamp, "", true); !s) return s;
+                continue;
+            }
+            if (exists) {
+                // The record still holds the field's value from its creation: keep it before this change.
+                const std::string stored = field_stamp(clocks, c->field);
+                if (!stored.empty() && stored < stamp && is_creation(stored)) {
+                    json value;
+                    if (!is_custom_field(c->field)) value = current.value(c->field, json());
+                    else if (current.contains("custom") && current["custom"].is_object())
+                        value = current["custom"].value(c->field.substr(7), json());
+                    if (auto s = add(c->field, value, stored, "", true); !s) return s;
+                }
+            }
+            if (auto s = add(c->field, c->value, stamp, c->author, false); !s) return s;
+        }
+        return ok();
+    }
 
     Db& db_;
     SearchBatch* search_;

@@ -26,12 +26,18 @@ struct Change {
     nlohmann::json value;     // text, whole number or true/false, as the field's kind says
     std::string hlc;          // Hlc::encode()
     std::string replica;      // id of the replica that made the change
+    // The account that pushed it, as the server logged it (its email); "" for a change not yet
+    // logged, the server's seed, or one logged before the server recorded authors. Not part of
+    // the merge: the same change carries the same author on every replica once pulled.
+    std::string author;
 
+    // The change as it travels; `author` only when known (pull answers carry it).
     nlohmann::json to_json() const;
     bool operator==(const Change&) const = default;
 };
 
-// Parses and validates one change; errors name the offending member.
+// Parses and validates one change; errors name the offending member. An optional `author`
+// (a string, as pulls carry it) is read too.
 Result<Change> parse_change(const nlohmann::json& j);
 // Checks one change's members: a known type and field, ids of 32 hex digits, a valid stamp, a
 // value of the field's kind. Errors name the offending member, as parse_change's do.
@@ -49,8 +55,18 @@ std::string field_stamp(const nlohmann::json& clocks, const std::string& field);
 nlohmann::json parse_clocks(std::string_view text);
 std::string dump_clocks(const nlohmann::json& clocks);
 
+// The replica id of the records every workspace starts with (seed_changes() in schema.h).
+inline constexpr const char* kSeedReplica = "00000000000000000000000000000000";
+
 // Merges changes into the records (caller holds the transaction): per field, the highest
 // (hlc, replica) wins; a change that loses, or was seen before, changes nothing.
+// Each change also goes into the `history` table, one row per (record, field, hlc, replica),
+// whether it wins or not: a change made after the record's creation, with its author (filled
+// in when the change comes back from the server with one), and the creation's value of a field
+// once a later change of it is known (created = 1). The rows depend only on the set of changes
+// merged, not on their order, so every replica that has seen the same changes (a snapshot's
+// included) holds the same history, also when an edit's changes arrive apart (a creation's
+// created_at arriving after its other fields turns their rows into the creation's).
 // Returns how many changes won.
 // Index updates go into `search` when given (the caller flushes it), else are written at the end.
 Result<int64_t> apply_changes(Db& db, const std::vector<Change>& changes, class SearchBatch* search = nullptr);

@@ -281,7 +281,7 @@ await runTest("the app through the shipped nginx configuration over HTTPS", asyn
   const bomb = gzipSync(Buffer.alloc(64 * MiB, " "));
   const encoded = await request(proxy, { path: "/api/v1/auth/login", method: "POST",
                                          headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" }, body: bomb });
-  assert(encoded.status === 415 && json(encoded).code === "unsupported_media_type", `a gzip-encoded body: ${encoded.status} ${encoded.body}`);
+  assert(encoded.status === 415 && json(encoded).code === "unsupported_encoding", `a gzip-encoded body: ${encoded.status} ${encoded.body}`);
   const health = await request(proxy, { path: "/api/v1/health" });
   assert(health.status === 200, `the proxy and the server still answer: ${health.status}`);
 

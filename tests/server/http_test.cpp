@@ -19,6 +19,7 @@
 #include "hlc.h"
 #include "ids.h"
 #include "local_store.h"
+#include "schema.h"
 #include "server_process.h"
 #include "sync.h"
 
@@ -39,6 +40,9 @@ struct Fixture {
         std::ofstream(dir.file("secret.txt")) << "outside the web folder";
     }
 };
+
+// A workspace's log starts with the default records (the seed): the changes pushed here follow.
+const int64_t kSeed = static_cast<int64_t>(crm::seed_changes().size());
 
 json contact_change(const std::string& id, const std::string& field, json value, int64_t wall = 1000) {
     static const std::string replica = crm::new_id();
@@ -123,20 +127,22 @@ TEST_CASE("a pushed batch is acknowledged with a cursor and comes back on pull")
     CHECK(r->status == 200);
     json ack = body_of(r);
     CHECK(ack["accepted"] == 2);
-    CHECK(ack["cursor"] == 2);
+    CHECK(ack["cursor"] == kSeed + 2);
     CHECK(ack["duplicate"] == false);
 
-    json pulled = body_of(cli.Get("/api/v1/pull?after=0"));
+    json pulled = body_of(cli.Get("/api/v1/pull?after=" + std::to_string(kSeed)));
     REQUIRE(pulled["changes"].size() == 2);
     CHECK(pulled["changes"][0]["value"] == "Ada Lovelace");
-    CHECK(pulled["changes"][0]["seq"] == 1);
-    CHECK(pulled["cursor"] == 2);
+    CHECK(pulled["changes"][0]["seq"] == kSeed + 1);
+    CHECK(pulled["changes"][0]["author"] == "owner@example.com");
+    CHECK(pulled["cursor"] == kSeed + 2);
     CHECK(pulled["more"] == false);
 
-    json paged = body_of(cli.Get("/api/v1/pull?after=0&limit=1"));
-    CHECK(paged["changes"].size() == 1);
-    CHECK(paged["more"] == true);
-    CHECK(paged["cursor"] == 1);
+    // A page ends at the end of an edit: the two changes share a record and a stamp.
+    json paged = body_of(cli.Get("/api/v1/pull?after=" + std::to_string(kSeed) + "&limit=1"));
+    CHECK(paged["changes"].size() == 2);
+    CHECK(paged["more"] == false);
+    CHECK(paged["cursor"] == kSeed + 2);
 }
 
 TEST_CASE("the same batch pushed twice is applied once") {
@@ -148,8 +154,8 @@ TEST_CASE("the same batch pushed twice is applied once") {
     CHECK(body_of(push(cli, "same", changes))["duplicate"] == false);
     json again = body_of(push(cli, "same", changes));
     CHECK(again["duplicate"] == true);
-    CHECK(again["cursor"] == 1);
-    CHECK(body_of(cli.Get("/api/v1/pull"))["changes"].size() == 1);
+    CHECK(again["cursor"] == kSeed + 1);
+    CHECK(body_of(cli.Get("/api/v1/pull?after=" + std::to_string(kSeed)))["changes"].size() == 1);
 }
 
 TEST_CASE("bad requests get a 4xx with a JSON error, write nothing, and the server keeps serving") {
@@ -217,7 +223,7 @@ TEST_CASE("bad requests get a 4xx with a JSON error, write nothing, and the serv
     }
 
     // Nothing was written, and the server still answers.
-    json pulled = body_of(cli.Get("/api/v1/pull"));
+    json pulled = body_of(cli.Get("/api/v1/pull?after=" + std::to_string(kSeed)));
     CHECK(pulled["changes"].size() == 0);
     auto health = cli.Get("/api/v1/health");
     REQUIRE(health);
@@ -237,7 +243,7 @@ TEST_CASE("the server stops cleanly on SIGTERM and keeps its data and sessions a
     ServerProcess server(f.data, f.web);
     httplib::Client cli("127.0.0.1", server.port);
     cli.set_bearer_token_auth(token);
-    json pulled = body_of(cli.Get("/api/v1/pull"));
+    json pulled = body_of(cli.Get("/api/v1/pull?after=" + std::to_string(kSeed)));
     REQUIRE(pulled["changes"].size() == 1);
     CHECK(pulled["changes"][0]["value"] == "Kept");
 }
@@ -259,7 +265,7 @@ TEST_CASE("a change stamped more than a minute ahead of the server's clock is re
     const std::string error = body_of(far)["error"].get<std::string>();
     CHECK(error.find("changes[1].hlc") != std::string::npos);
     CHECK(error.find("ahead") != std::string::npos);
-    CHECK(body_of(cli.Get("/api/v1/pull"))["changes"].size() == 1);  // nothing of the refused batch
+    CHECK(body_of(cli.Get("/api/v1/pull?after=" + std::to_string(kSeed)))["changes"].size() == 1);  // nothing of the refused batch
 }
 
 TEST_CASE("the live channel answers as soon as another client of the workspace pushes") {
@@ -273,16 +279,16 @@ TEST_CASE("the live channel answers as soon as another client of the workspace p
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         REQUIRE(push(pusher, "live", json::array({contact_change(crm::new_id(), "name", "Live")}))->status == 200);
     });
-    auto r = waiter.Get("/api/v1/wait?after=0&timeout=20");
+    auto r = waiter.Get("/api/v1/wait?after=" + std::to_string(kSeed) + "&timeout=20");
     auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     t.join();
     REQUIRE(r);
     CHECK(r->status == 200);
-    CHECK(body_of(r)["latest"] == 1);
+    CHECK(body_of(r)["latest"] == kSeed + 1);
     CHECK(waited < 5000);  // woken by the push, not by the 20 s timeout
-    auto idle = waiter.Get("/api/v1/wait?after=1&timeout=1");
+    auto idle = waiter.Get("/api/v1/wait?after=" + std::to_string(kSeed + 1) + "&timeout=1");
     REQUIRE(idle);
-    CHECK(body_of(idle)["latest"] == 1);  // nothing new: answers at the timeout
+    CHECK(body_of(idle)["latest"] == kSeed + 1);  // nothing new: answers at the timeout
     CHECK(waiter.Get("/api/v1/wait?timeout=999")->status == 400);
 }
 
@@ -295,7 +301,7 @@ TEST_CASE("the log's epoch survives a restart, and pull reports the latest seque
         token = sign_up(cli)["token"];
         REQUIRE(push(cli, "e", json::array({contact_change(crm::new_id(), "name", "E")}))->status == 200);
         json pulled = body_of(cli.Get("/api/v1/pull?after=1"));
-        CHECK(pulled["latest"] == 1);
+        CHECK(pulled["latest"] == kSeed + 1);
         epoch = pulled["epoch"].get<std::string>();
         CHECK(epoch.size() == 32);
     }
@@ -326,7 +332,7 @@ TEST_CASE("a new device can start from a snapshot: the records as a database fil
     // Made in the background after a push, it may be a little behind the log (here after s1 or
     // after s2); the pull after its cursor brings the rest.
     const int64_t cursor = std::stoll(r->get_header_value("X-Crm-Cursor"));
-    CHECK((cursor == 3 || cursor == 4));
+    CHECK((cursor == kSeed + 3 || cursor == kSeed + 4));
     CHECK(r->get_header_value("X-Crm-Size") == std::to_string(r->body.size()));
     const std::string epoch = r->get_header_value("X-Crm-Epoch");
     json rest = body_of(cli.Get("/api/v1/pull?after=" + std::to_string(cursor)));
@@ -343,7 +349,7 @@ TEST_CASE("a new device can start from a snapshot: the records as a database fil
     auto after = crm::parse_changes(rest["changes"]);
     REQUIRE(after);
     REQUIRE(store->apply_pulled(*after, rest["cursor"].get<int64_t>(), 5000));
-    CHECK(*store->cursor() == 4);
+    CHECK(*store->cursor() == kSeed + 4);
     auto contacts = store->list_contacts();
     REQUIRE(contacts);
     REQUIRE(contacts->size() == 2);
@@ -390,7 +396,7 @@ TEST_CASE("a fresh device adopts the snapshot in place, keeps its own identity, 
         CHECK(r->get_header_value("X-Crm-Sha256") == std::string(hex));
         auto adopted = device->adopt_snapshot(image, true);
         REQUIRE_MESSAGE(adopted, adopted.error().to_string());
-        CHECK(*device->cursor() == 2);
+        CHECK(*device->cursor() == kSeed + 2);
         CHECK(device->get("contact", grace)->at("name") == "Grace Hopper");
     }
     SUBCASE("adopted: the workspace's records, searchable, and the device still itself") {
@@ -399,7 +405,7 @@ TEST_CASE("a fresh device adopts the snapshot in place, keeps its own identity, 
         CHECK(device->replica_id() == replica);
         CHECK(*device->workspace_id() == "w-id");
         CHECK(*device->clock_offset() == 1234);
-        CHECK(*device->cursor() == 2);
+        CHECK(*device->cursor() == kSeed + 2);
         CHECK(*device->server_epoch() == r->get_header_value("X-Crm-Epoch"));
         auto hits = device->search("grace");
         REQUIRE(hits);

@@ -324,6 +324,23 @@ std::string changes_to(const std::vector<Change>& log, const std::string& record
     return out;
 }
 
+// Every history row of a replica, in a fixed order: what two replicas must agree on.
+std::vector<std::string> history_rows(LocalStore& store) {
+    auto st = store.db().prepare("SELECT record_type, record_id, field, value, hlc, replica, author, created FROM history "
+                                 "ORDER BY record_type, record_id, field, hlc, replica");
+    REQUIRE(st);
+    std::vector<std::string> rows;
+    for (;;) {
+        auto row = st->step();
+        REQUIRE(row);
+        if (!*row) break;
+        std::string line;
+        for (int i = 0; i < 7; ++i) line += st->text(i) + " | ";
+        rows.push_back(line + std::to_string(st->integer(7)));
+    }
+    return rows;
+}
+
 // Compares every replica with the first, which have all merged every change of `log`: records
 // (every column), the search index, and what searches find. Returns the first difference, told
 // with the changes involved, or "" when the replicas agree.
@@ -359,6 +376,15 @@ std::string first_difference(const std::vector<LocalStore*>& stores, const std::
                        (other == indexes[r].end() ? std::string("none") : clip(other->second));
         }
         if (indexes[0].size() != indexes[r].size()) return "the search index of " + replica(r) + " has entries r0 lacks";
+        // History: the same rows, whatever order the changes came in.
+        const auto mine = history_rows(*stores[0]), theirs = history_rows(*stores[r]);
+        if (mine != theirs) {
+            size_t i = 0;
+            while (i < mine.size() && i < theirs.size() && mine[i] == theirs[i]) ++i;
+            return "history differs on " + replica(r) + " at row " + std::to_string(i) + ": r0 has " +
+                   (i < mine.size() ? mine[i] : std::string("nothing")) + ", " + replica(r) + " has " +
+                   (i < theirs.size() ? theirs[i] : std::string("nothing"));
+        }
         for (const auto& text : kSearches) {
             auto mine = search_ids(*stores[0], text), theirs = search_ids(*stores[r], text);
             if (mine != theirs)
@@ -858,4 +884,94 @@ TEST_CASE("an edit that arrives before the record's creation does not hide the c
     CHECK((*late)["name"] == "Ada Lovelace");
     CHECK((*late)["email"] == "ada@example.com");
     CHECK((*late)["created_at"] == (*expected)["created_at"]);
+}
+
+
+TEST_CASE("history is the same on every replica, whatever order the changes arrive in and however late it joins") {
+    Cluster c;
+    LocalStore& a = c.add();
+    LocalStore& b = c.add();
+    const std::string deal = c.create(a, "deal", {{"name", "Renewal"}, {"amount", 100}, {"currency", "USD"}});
+    const std::string contact = c.create(a, "contact", {{"name", "Ada"}, {"email", "ada@example.com"}});
+    c.push(a);
+    const size_t creation_batches = c.batches.size();
+    c.pull(b);
+    // Both edit while apart, the same fields among others.
+    c.update(a, "deal", deal, {{"name", "Renewal 2026"}});
+    REQUIRE(a.move_deal(deal, "00000000000000000000000000000103", ++c.now).ok());
+    c.update(b, "deal", deal, {{"name", "Renewal (B)"}, {"amount", 250}});
+    c.update(b, "contact", contact, {{"job_title", "Countess"}});
+    c.update(a, "contact", contact, {{"name", "Ada Lovelace"}, {"email", "ada@lovelace.org"}});
+    c.update(a, "contact", contact, {{"name", "Ada King"}});
+    c.push(b);
+    c.push(a);
+    c.pull(a);
+    c.pull(b);
+
+    // One that signs in later and pulls everything in one page; one that gets the edits in the
+    // reverse order, each batch twice.
+    LocalStore& late = c.add();
+    c.pull(late);
+    LocalStore& reversed = c.add();
+    const auto end = static_cast<int64_t>(c.log.size());
+    for (size_t i = 0; i < creation_batches; ++i) c.deliver(reversed, c.batches[i], end);
+    for (size_t i = c.batches.size(); i-- > creation_batches;) {
+        c.deliver(reversed, c.batches[i], end);
+        c.deliver(reversed, c.batches[i], end);
+    }
+
+    const auto expected = history_rows(a);
+    auto show = [](const std::vector<std::string>& rows) {
+        std::string out;
+        for (const auto& r : rows) out += "\n  " + r;
+        return out;
+    };
+    INFO("on the replica that made most edits:", show(expected));
+    INFO("on the other:", show(history_rows(b)));
+    INFO("in reverse order:", show(history_rows(reversed)));
+    CHECK(expected.size() >= 8);  // 6 edits of fields after creation, and the values they replaced
+    CHECK(history_rows(b) == expected);
+    CHECK(history_rows(late) == expected);
+    CHECK(history_rows(reversed) == expected);
+
+    // The timelines read the same everywhere: both renames of the deal, its move once.
+    auto on_a = a.timeline("deal", deal), on_late = late.timeline("deal", deal);
+    REQUIRE((on_a.ok() && on_late.ok()));
+    auto count = [](const std::vector<TimelineEntry>& t, const char* kind, const char* field) {
+        return std::count_if(t.begin(), t.end(), [&](const TimelineEntry& e) { return e.kind == kind && e.field == field; });
+    };
+    CHECK(count(*on_late, "field", "name") == 2);
+    CHECK(count(*on_late, "stage", "stage_id") == 1);
+    CHECK(count(*on_late, "field", "stage_id") == 0);
+    REQUIRE(on_a->size() == on_late->size());
+    for (size_t i = 0; i < on_a->size(); ++i) {
+        CHECK((*on_a)[i].kind == (*on_late)[i].kind);
+        CHECK((*on_a)[i].old_value == (*on_late)[i].old_value);
+        CHECK((*on_a)[i].new_value == (*on_late)[i].new_value);
+    }
+    // The contact's three changes of name: from its creation's value on, in clock order.
+    auto person = late.timeline("contact", contact);
+    REQUIRE(person);
+    std::vector<std::pair<json, json>> names;
+    for (auto it = person->rbegin(); it != person->rend(); ++it)
+        if (it->kind == "field" && it->field == "name") names.emplace_back(it->old_value, it->new_value);
+    CHECK(names == std::vector<std::pair<json, json>>{{"Ada", "Ada Lovelace"}, {"Ada Lovelace", "Ada King"}});
+}
+
+TEST_CASE("a board move shows once in the deal's timeline, and a device's own unsent edits show as its own") {
+    Cluster c;
+    LocalStore& a = c.add();
+    const std::string deal = c.create(a, "deal", {{"name", "Renewal"}});
+    REQUIRE(a.move_deal(deal, "00000000000000000000000000000102", ++c.now).ok());
+    auto t = a.timeline("deal", deal);
+    REQUIRE(t);
+    std::vector<const TimelineEntry*> moves;
+    for (const auto& e : *t)
+        if (e.kind == "stage" || e.field == "stage_id") moves.push_back(&e);
+    REQUIRE(moves.size() == 1);
+    CHECK(moves[0]->kind == "stage");
+    CHECK(moves[0]->old_value == "00000000000000000000000000000101");
+    CHECK(moves[0]->new_value == "00000000000000000000000000000102");
+    CHECK(moves[0]->unsent);
+    CHECK(moves[0]->author.empty());
 }

@@ -48,13 +48,25 @@ std::vector<Change> varied_changes(const std::string& replica, int64_t wall) {
     };
 }
 
+// The first changes of every log: the default pipeline and its stages.
+const size_t kSeed = seed_changes().size();
+
+bool same_edit(const Change& a, const Change& b) {
+    return a.record_type == b.record_type && a.record_id == b.record_id && a.hlc == b.hlc && a.replica == b.replica;
+}
+
 std::vector<LoggedChange> pull_all(SyncStore& store, int64_t limit) {
     std::vector<LoggedChange> out;
     int64_t after = 0;
     for (;;) {
         auto page = store.pull(after, limit);
         REQUIRE(page);
-        CHECK(static_cast<int64_t>(page->changes.size()) <= limit);
+        // At most `limit`, or more to end with a whole edit: a page never ends inside an edit.
+        if (static_cast<int64_t>(page->changes.size()) > limit) {
+            const auto& changes = page->changes;
+            CHECK(same_edit(changes[static_cast<size_t>(limit) - 1].change, changes.back().change));
+        }
+        if (!out.empty() && !page->changes.empty()) CHECK_FALSE(same_edit(out.back().change, page->changes.front().change));
         out.insert(out.end(), page->changes.begin(), page->changes.end());
         after = page->cursor;
         if (!page->more) break;
@@ -81,15 +93,16 @@ TEST_CASE("the compact log gives back every change as it was pushed, in order, i
         auto a = varied_changes(r1, 1764072000000), b = varied_changes(r2, 1764072000100);
         auto p1 = (*store)->push("a", a, 1);
         REQUIRE(p1);
-        CHECK(p1->cursor == static_cast<int64_t>(a.size()));
+        CHECK(p1->cursor == static_cast<int64_t>(kSeed + a.size()));
         auto p2 = (*store)->push("b", b, 2);
         REQUIRE(p2);
-        CHECK(p2->cursor == static_cast<int64_t>(a.size() + b.size()));
+        CHECK(p2->cursor == static_cast<int64_t>(kSeed + a.size() + b.size()));
         auto again = (*store)->push("a", a, 3);
         REQUIRE(again);
         CHECK(again->duplicate);
         CHECK(again->cursor == p1->cursor);
-        all = a;
+        all = seed_changes();
+        all.insert(all.end(), a.begin(), a.end());
         all.insert(all.end(), b.begin(), b.end());
         for (int64_t limit : {1, 2, 5, 7, 1000}) {
             auto pulled = pull_all(**store, limit);
@@ -175,25 +188,65 @@ TEST_CASE("a server database with the earlier one-row-per-change log is moved to
     auto store = open_sqlite_store(path);
     REQUIRE(store);
     const int64_t total = static_cast<int64_t>(a.size() + b.size());
-    CHECK(*(*store)->latest() == total);
-    CHECK((*store)->merged() == total);  // the earlier server merged before answering
+    // The default records, which the earlier log lacked, follow its changes.
+    CHECK(*(*store)->latest() == total + static_cast<int64_t>(kSeed));
+    CHECK((*store)->merged() >= total);  // the earlier server merged before answering
     auto pulled = pull_all(**store, 4);
-    REQUIRE(pulled.size() == a.size() + b.size());
+    REQUIRE(pulled.size() == a.size() + b.size() + kSeed);
     for (size_t i = 0; i < a.size(); ++i) CHECK(pulled[i].change == a[i]);
     for (size_t i = 0; i < b.size(); ++i) CHECK(pulled[a.size() + i].change == b[i]);
+    for (size_t i = 0; i < kSeed; ++i) CHECK(pulled[a.size() + b.size() + i].change == seed_changes()[i]);
     auto dup = (*store)->push("old-b", b, 5);  // batch ids carry over
     REQUIRE(dup);
     CHECK(dup->duplicate);
     CHECK(dup->cursor == total);
     auto next = (*store)->push("new", {change("contact", new_id(), "name", "After", Hlc{1764072000300, 0}, r)}, 6);
     REQUIRE(next);
-    CHECK(next->cursor == total + 1);
+    CHECK(next->cursor == total + static_cast<int64_t>(kSeed) + 1);
     auto db = Db::open(path);
     REQUIRE(db);
     CHECK(count(*db, "SELECT count(*) FROM change_log") == 0);
     CHECK(count(*db, "SELECT count(*) FROM batches") == 0);
     CHECK(count(*db, "SELECT count(*) FROM search_docs") == 0);
     CHECK(count(*db, "SELECT count(*) FROM sync_log") < total);  // runs, not one row per change
+}
+
+TEST_CASE("a log of the layout before authors and digests keeps its batches and gains both columns") {
+    TempDir dir;
+    const std::string path = dir.file("w.db");
+    auto a = varied_changes(new_id(), 1764072000000);
+    {
+        auto store = open_sqlite_store(path);
+        REQUIRE(store);
+        REQUIRE((*store)->push("a", a, 1));
+    }
+    {
+        // What the earlier server left: no author per run, no digest per batch.
+        auto db = Db::open(path);
+        REQUIRE(db);
+        REQUIRE(db->exec("ALTER TABLE sync_log DROP COLUMN author; ALTER TABLE sync_batches DROP COLUMN digest; "
+                         "UPDATE meta SET value = '2' WHERE key = 'log_layout'"));
+    }
+    auto store = open_sqlite_store(path);
+    REQUIRE(store);
+    const int64_t latest = *(*store)->latest();
+    CHECK(latest == static_cast<int64_t>(kSeed + a.size()));  // the seed is not written twice
+    auto again = (*store)->push("a", a, 2);  // no digest kept for it: taken as the same batch
+    REQUIRE(again);
+    CHECK(again->duplicate);
+    Change by = change("contact", new_id(), "name", "Grace", Hlc{1764072000500, 0}, new_id());
+    by.author = "grace@example.com";
+    auto next = (*store)->push("b", {by}, 3);
+    REQUIRE(next);
+    CHECK_FALSE(next->duplicate);
+    auto other = (*store)->push("b", {change("contact", new_id(), "name", "Other", Hlc{1764072000600, 0}, new_id())}, 4);
+    REQUIRE(other);
+    CHECK(other->conflict);
+    CHECK(*(*store)->latest() == latest + 1);
+    auto pulled = pull_all(**store, 100);
+    REQUIRE(pulled.size() == static_cast<size_t>(latest + 1));
+    CHECK(pulled.back().change.author == "grace@example.com");
+    CHECK(pulled.front().change.author.empty());
 }
 
 namespace {
