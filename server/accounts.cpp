@@ -19,6 +19,26 @@ namespace crm {
 namespace {
 
 constexpr size_t kMaxWorkspaceName = 100;
+
+// What is wrong with a workspace name, shown to everyone invited to it: too long (in characters),
+// not UTF-8, or holding control characters (line breaks, NUL, bell) or the invisible marks that
+// turn the direction of text around (U+202A-U+202E, U+2066-U+2069), which can disguise it.
+std::optional<std::string> workspace_name_problem(const std::string& name) {
+    auto length = utf8_length(name);
+    if (!length) return "is not valid UTF-8";
+    if (*length > kMaxWorkspaceName) return "must be at most " + std::to_string(kMaxWorkspaceName) + " characters";
+    for (size_t i = 0; i < name.size();) {
+        const auto b = static_cast<unsigned char>(name[i]);
+        const size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+        uint32_t cp = n == 1 ? b : b & (0x7F >> n);
+        for (size_t k = 1; k < n && i + k < name.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(name[i + k]) & 0x3F);
+        i += n;
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return "must be one line of text without control characters";
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+            return "must not hold marks that change the direction of text (U+202A-U+202E, U+2066-U+2069)";
+    }
+    return std::nullopt;
+}
 constexpr const char* kWrongCredentials = "the email or the password is not right";
 
 constexpr const char* kSchema = R"sql(
@@ -342,8 +362,7 @@ Outcome<SignedIn> AccountStore::sign_up(const std::string& email_in, const std::
     if (!invite_code.empty() && !workspace_name.empty())
         return Refusal{400, "give either workspace_name (a new workspace) or invite (join one), not both", "invalid_value"};
     if (invite_code.empty() && workspace_name.empty()) return Refusal{400, "workspace_name: is required (or an invite code)", "invalid_value"};
-    if (workspace_name.size() > kMaxWorkspaceName)
-        return Refusal{400, "workspace_name: must be at most " + std::to_string(kMaxWorkspaceName) + " characters", "invalid_value"};
+    if (auto problem = workspace_name_problem(workspace_name)) return Refusal{400, "workspace_name: " + *problem, "invalid_value"};
 
     // Counted before the password is hashed, whatever the outcome: a burst cannot outrun the count.
     {

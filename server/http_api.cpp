@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
+#include <cstdio>
 #include <optional>
 
 #include "accounts.h"
@@ -84,6 +86,16 @@ void send_error(httplib::Response& res, int status, const std::string& message, 
         res.status = 500;
         res.set_content(kUnwritableAnswer, "application/json");
     }
+}
+
+// A failure of the server's own (a file it cannot open, a full disk): the details, which name
+// files of the server's, go to its log under a reference; the client gets what failed and that
+// reference, never the server's paths.
+void send_internal_error(httplib::Response& res, const std::string& what_failed, const std::string& detail) noexcept {
+    static std::atomic<uint64_t> count{0};
+    const std::string ref = "E" + std::to_string(++count);
+    std::fprintf(stderr, "crm-server: error %s: %s: %s\n", ref.c_str(), what_failed.c_str(), detail.c_str());
+    send_error(res, 500, what_failed + "; try again in a moment (the server's log has the details under " + ref + ")", "server_error");
 }
 
 std::string default_message(int status) {
@@ -170,7 +182,7 @@ std::optional<Authorized> authorize(const Api& api, const httplib::Request& req,
     }
     auto store = api.workspaces.get(std::get<Session>(session).workspace.id);
     if (!store) {
-        send_error(res, 500, "the workspace's store cannot be opened: " + store.error().to_string());
+        send_internal_error(res, "the workspace's store cannot be opened", store.error().to_string());
         return std::nullopt;
     }
     return Authorized{std::move(std::get<Session>(session)), *store};
@@ -242,7 +254,7 @@ void handle_push(SyncStore& store, const std::string& workspace_id, const std::s
                               "clock_ahead");
     }
     auto result = store.push(batch_id, *changes, opt.now_ms());
-    if (!result) return send_error(res, 500, result.error().to_string());
+    if (!result) return send_internal_error(res, "the server could not do this", result.error().to_string());
     if (result->conflict)
         return send_error(res, 409, "batch_id: '" + batch_id + "' was used before for other changes (logged up to " +
                                         std::to_string(result->cursor) + "); nothing was written: send these under a new batch_id",
@@ -258,7 +270,7 @@ void handle_pull(SyncStore& store, const HttpOptions& opt, const httplib::Reques
     if (!limit) return send_error(res, 400, limit.error().to_string(), "invalid_value");
     if (*limit == 0) return send_error(res, 400, "limit: must be at least 1", "invalid_value");
     auto result = store.pull(*after, *limit);
-    if (!result) return send_error(res, 500, result.error().to_string());
+    if (!result) return send_internal_error(res, "the server could not do this", result.error().to_string());
     json changes = json::array();
     for (const auto& lc : result->changes) {
         json j = lc.change.to_json();
@@ -348,7 +360,7 @@ void install_routes(httplib::Server& server, Api& api) {
         auto& headers = const_cast<httplib::Request&>(req).headers;
         auto it = headers.find("Accept-Encoding");
         if (it != headers.end())
-            it->second = it->second.find("gzip") != std::string::npos ? "gzip" : "identity";
+            it->second = accepts_gzip(it->second) ? "gzip" : "identity";
         return httplib::Server::HandlerResponse::Unhandled;
     });
     server.set_default_headers({
@@ -402,7 +414,7 @@ void install_routes(httplib::Server& server, Api& api) {
         auto a = authorize(api, req, res);
         if (!a) return;
         auto snap = api.workspaces.snapshot(a->session.workspace.id);
-        if (!snap) return send_error(res, 500, "the snapshot could not be made: " + snap.error().to_string());
+        if (!snap) return send_internal_error(res, "the snapshot could not be made", snap.error().to_string());
         auto body = read_file(snap->gz_path);
         if (!body) return send_error(res, 503, "the snapshot was replaced while being read; ask again");
         res.set_header("X-Crm-Cursor", std::to_string(snap->cursor));
@@ -410,12 +422,12 @@ void install_routes(httplib::Server& server, Api& api) {
         res.set_header("X-Crm-Size", std::to_string(snap->size));
         res.set_header("X-Crm-Sha256", snap->sha256);
         res.set_header("Cache-Control", "no-store");
-        if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
+        if (req.get_header_value("Accept-Encoding") == "gzip") {  // as the pre-routing handler left it
             res.set_header("Content-Encoding", "gzip");
             res.set_content(std::move(*body), "application/vnd.sqlite3");
         } else {
             std::string plain;
-            if (auto s = gunzip(*body, plain); !s) return send_error(res, 500, s.error().to_string());
+            if (auto s = gunzip(*body, plain); !s) return send_internal_error(res, "the snapshot could not be unpacked", s.error().to_string());
             res.set_content(std::move(plain), "application/vnd.sqlite3");
         }
     });
@@ -429,7 +441,7 @@ void install_routes(httplib::Server& server, Api& api) {
         res.set_header("Cache-Control", "no-cache");
         res.set_header("Vary", "Accept-Encoding");
         // The build writes client.wasm.gz beside client.wasm: serve it to browsers that take gzip.
-        const bool gzip_ok = req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+        const bool gzip_ok = req.get_header_value("Accept-Encoding") == "gzip";  // as the pre-routing handler left it
         if (gzip_ok && path->size() > 5 && path->compare(path->size() - 5, 5, ".wasm") == 0) {
             if (auto gz = read_file(*path + ".gz")) {
                 res.set_header("Content-Encoding", "gzip");
@@ -442,6 +454,19 @@ void install_routes(httplib::Server& server, Api& api) {
         if (!body) return send_error(res, 404, "no file " + utf8_prefix(req.path, 100));
         res.set_content(std::move(*body), content_type_for(*path));
     });
+
+    // Any other method, or a POST where none is taken: 405 naming what the path takes.
+    const auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+        const bool api_post = req.path.rfind("/api/v1/auth/", 0) == 0 || req.path == "/api/v1/push" || req.path == "/api/v1/invites";
+        res.set_header("Allow", api_post ? "POST" : "GET, HEAD");
+        send_error(res, 405, req.method + " is not allowed on " + utf8_prefix(req.path, 100) + " (it takes " + (api_post ? "POST" : "GET") + ")",
+                   "method_not_allowed");
+    };
+    server.Post("/.*", not_allowed);
+    server.Put("/.*", not_allowed);
+    server.Patch("/.*", not_allowed);
+    server.Delete("/.*", not_allowed);
+    server.Options("/.*", not_allowed);
 
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
         // A request the connection layer refused (too slow, too large): its own status and code.
@@ -456,7 +481,7 @@ void install_routes(httplib::Server& server, Api& api) {
             what = e.what();
         } catch (...) {
         }
-        send_error(res, 500, "internal error: " + utf8_prefix(what, 300));
+        send_internal_error(res, "the server failed on this request", what);
     });
 }
 

@@ -291,7 +291,8 @@ std::string json_escape(const std::string& s) {
 // An error answer written straight to the socket, for when the request could not be parsed far
 // enough for the library to answer (or was never read: too many connections).
 void write_raw_error(int fd, const ConnectionFailure& f, const std::string& extra_headers, int64_t stall_ms) {
-    const std::string body = "{\"error\":\"" + json_escape(f.message) + "\",\"code\":\"" + f.code + "\"}";
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string body = "{\"error\":\"" + json_escape(f.message) + "\",\"code\":\"" + f.code + "\",\"time\":" + std::to_string(now_ms) + "}";
     const std::string out = "HTTP/1.1 " + std::to_string(f.status) + " " + reason(f.status) +
                             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                             "\r\nConnection: close\r\n" + extra_headers + "\r\n" + body;
@@ -426,6 +427,23 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
                 // At most one range: many (overlapping) ranges of one file multiply the answer.
                 // The Range header is then ignored and the whole file is sent (RFC 9110 allows it).
                 if (req.ranges.size() > 1) req.ranges.clear();
+                // The body's length must be told one way (RFC 9112 6.3): two Content-Lengths, one
+                // that is not a number, or one beside Transfer-Encoding are how requests are
+                // smuggled past a proxy that reads them otherwise.
+                const size_t lengths = req.get_header_value_count("Content-Length");
+                if (lengths > 0 && req.has_header("Transfer-Encoding"))
+                    return c.fail(400, "a request may not have both Content-Length and Transfer-Encoding", "invalid_request");
+                for (size_t k = 0; k < lengths; ++k) {
+                    const std::string v = req.get_header_value("Content-Length", k);
+                    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+                        return c.fail(400, "Content-Length must be a whole number of bytes", "invalid_request");
+                    if (v != req.get_header_value("Content-Length"))
+                        return c.fail(400, "the request has two different Content-Length headers", "invalid_request");
+                }
+                if (req.has_header("Transfer-Encoding") && req.get_header_value("Transfer-Encoding") != "chunked")
+                    return c.fail(400, "Transfer-Encoding must be chunked", "invalid_request");
+                // No length at all is no body (RFC 9112 6.3), not "read until the connection closes".
+                if (lengths == 0 && !req.has_header("Transfer-Encoding")) req.set_header("Content-Length", "0");
                 // A compressed body would be inflated whole into memory, past the body limit.
                 const std::string enc = req.get_header_value("Content-Encoding");
                 const bool has_body = req.has_header("Transfer-Encoding") ||

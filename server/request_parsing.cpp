@@ -38,6 +38,31 @@ std::optional<std::string> bearer_token_of(std::string_view h) {
     return std::string(trim(h.substr(7)));
 }
 
+bool accepts_gzip(std::string_view header) {
+    std::optional<bool> gzip, any;
+    while (!header.empty()) {
+        const size_t comma = header.find(',');
+        std::string_view item = header.substr(0, comma);
+        header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+        const size_t semi = item.find(';');
+        const std::string coding = lower_ascii(trim(item.substr(0, semi)));
+        bool allowed = true;
+        for (std::string_view params = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1); !params.empty();) {
+            const size_t next = params.find(';');
+            std::string_view p = trim(params.substr(0, next));
+            params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+            if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && trim(p.substr(1)).substr(0, 1) == "=") {
+                std::string_view q = trim(trim(p.substr(1)).substr(1));
+                // A q-value of 0, 0., 0.0, 0.00 or 0.000 refuses the coding.
+                allowed = !(q.size() >= 1 && q[0] == '0' && q.find_first_not_of("0.") == std::string_view::npos);
+            }
+        }
+        if (coding == "gzip" || coding == "x-gzip") gzip = allowed;
+        else if (coding == "*") any = allowed;
+    }
+    return gzip ? *gzip : any.value_or(false);
+}
+
 Refusal body_refusal(const JsonRefusal& r) {
     return Refusal{400, r.where.empty() ? "the body " + r.message : r.to_string(), r.code};
 }

@@ -24,6 +24,9 @@ bool is_json_media_type(std::string_view content_type);
 // The token of an "Authorization: Bearer <token>" header, the scheme in any case (RFC 7235);
 // empty for an empty header, nullopt for a header of another form.
 std::optional<std::string> bearer_token_of(std::string_view authorization);
+// Whether an Accept-Encoding header takes gzip (RFC 9110 12.5.3): "gzip" (or "x-gzip", or "*"
+// when gzip is not named) with a q-value above 0; "gzip;q=0" refuses it.
+bool accepts_gzip(std::string_view accept_encoding);
 // A 400 for a refused JSON body: "the body is not valid JSON ...", or "<where>: <what>".
 Refusal body_refusal(const JsonRefusal& r);
 // A JSON object body (at most kMaxAuthBodyBytes) whose members are all strings and all among

@@ -55,6 +55,18 @@ std::string sign_up(int port, int n) {
     return json::parse(r->body)["token"].get<std::string>();
 }
 
+// The log's last sequence number (a new workspace's log starts with its seeded records).
+int64_t latest_of(int port, const std::string& token) {
+    httplib::Client cli("127.0.0.1", port);
+    cli.set_bearer_token_auth(token);
+    auto r = cli.Get("/api/v1/pull?after=0&limit=1");
+    if (!r || r->status != 200) {
+        std::fprintf(stderr, "crm-bench-load: pull failed\n");
+        std::exit(1);
+    }
+    return json::parse(r->body)["latest"].get<int64_t>();
+}
+
 // Health checks and pushes at a steady rate for `seconds`; their latencies.
 json measure(int port, const std::string& token, int seconds) {
     httplib::Client health("127.0.0.1", port), pusher("127.0.0.1", port);
@@ -109,6 +121,7 @@ int main(int argc, char** argv) {
                          {"--max-waits", std::to_string(per_session * 10), "--max-waits-per-session", std::to_string(per_session)});
     std::vector<std::string> tokens;
     for (int i = 0; i < 11; ++i) tokens.push_back(sign_up(server.port, i));
+    const std::string wait_path = "/api/v1/wait?after=" + std::to_string(latest_of(server.port, tokens[0])) + "&timeout=55";
     const int seconds = 10;
     json out;
     out["baseline"] = measure(server.port, tokens[10], seconds);
@@ -117,7 +130,7 @@ int main(int argc, char** argv) {
     std::vector<int> fds;
     for (int i = 0; i < waits; ++i) {
         int fd = raw_http::connect_to(server.port);
-        if (fd < 0 || !raw_http::send_all(fd, raw_http::get("/api/v1/wait?after=0&timeout=55", tokens[static_cast<size_t>(i % 10)]))) {
+        if (fd < 0 || !raw_http::send_all(fd, raw_http::get(wait_path, tokens[static_cast<size_t>(i % 10)]))) {
             std::fprintf(stderr, "crm-bench-load: could not open long-poll %d\n", i);
             return 1;
         }
@@ -133,7 +146,7 @@ int main(int argc, char** argv) {
             close(fds[i]);
             fds[i] = raw_http::connect_to(server.port);
             early[i] = {};
-            raw_http::send_all(fds[i], raw_http::get("/api/v1/wait?after=0&timeout=55", tokens[i % 10]));
+            raw_http::send_all(fds[i], raw_http::get(wait_path, tokens[i % 10]));
         }
         if (Clock::now() - opened > std::chrono::seconds(40)) {
             std::fprintf(stderr, "crm-bench-load: the long-polls were not all held within 40 s\n");

@@ -105,7 +105,8 @@ TEST_CASE("sign up, sign in, see the session, sign out") {
 
 TEST_CASE("every endpoint refuses a request with no token, a malformed one, or an expired one") {
     Fixture f;
-    ServerProcess server(f.data, f.web, {"--session-ttl", "1"});
+    // Long enough that sign-up (an argon2 hash) and one pull fit in it on a loaded machine.
+    ServerProcess server(f.data, f.web, {"--session-ttl", "5"});
     httplib::Client cli("127.0.0.1", server.port);
     every_endpoint_refuses(cli, "sign in first");
     cli.set_bearer_token_auth("not-a-token");
@@ -115,7 +116,20 @@ TEST_CASE("every endpoint refuses a request with no token, a malformed one, or a
 
     json up = sign_up(cli);
     CHECK(cli.Get("/api/v1/pull")->status == 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    // Waits until the server's own clock has passed the session's end, asking it (not sleeping).
+    // (Each use may extend the session: take its end from the last authenticated request.)
+    auto session = cli.Get("/api/v1/auth/session");
+    REQUIRE(session);
+    REQUIRE(session->status == 200);
+    const int64_t expires_at = json::parse(session->body)["expires_at"].get<int64_t>();
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+        auto h = cli.Get("/api/v1/health");
+        REQUIRE(h);
+        if (json::parse(h->body)["time"].get<int64_t>() > expires_at) break;
+        REQUIRE(std::chrono::steady_clock::now() < give_up);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     every_endpoint_refuses(cli, "expired");
     // Signing in again gives a fresh session; nothing pushed with the expired one was written.
     json in = body_of(post_json(cli, "/api/v1/auth/login", {{"email", "owner@example.com"}, {"password", "correct horse battery"}}));
@@ -218,6 +232,12 @@ TEST_CASE("sign-up and sign-in refuse bad input with a message naming the proble
         {"both", {{"email", "n@example.com"}, {"password", "long enough pw"}, {"workspace_name", "W"}, {"invite", "x"}}, 400, "not both"},
         {"unknown member", {{"email", "n@example.com"}, {"password", "long enough pw"}, {"workspace_name", "W"}, {"admin", "yes"}}, 400, "admin"},
         {"not a string", {{"email", "n@example.com"}, {"password", 12345678}, {"workspace_name", "W"}}, 400, "password: must be a string"},
+        {"workspace name on two lines", {{"email", "n@example.com"}, {"password", "long enough pw"}, {"workspace_name", "Acme\nEvil"}}, 400,
+         "workspace_name: must be one line of text without control characters"},
+        {"workspace name that turns text around", {{"email", "n@example.com"}, {"password", "long enough pw"}, {"workspace_name", "Acme \u202Eexe.gnp"}},
+         400, "direction of text"},
+        {"workspace name of 101 characters", {{"email", "n@example.com"}, {"password", "long enough pw"}, {"workspace_name", std::string(101, 'w')}},
+         400, "at most 100 characters"},
         {"taken email, any case", {{"email", "TAKEN@example.com"}, {"password", "long enough pw"}, {"workspace_name", "W"}}, 409, "exists already"},
     };
     for (const auto& c : cases) {
@@ -227,6 +247,11 @@ TEST_CASE("sign-up and sign-in refuse bad input with a message naming the proble
         CHECK(r->status == c.status);
         CHECK(body_of(r)["error"].get<std::string>().find(c.message) != std::string::npos);
     }
+    // A name's limit counts characters, not bytes: 100 CJK characters (300 bytes) are fine.
+    std::string hundred;
+    for (int i = 0; i < 100; ++i) hundred += "名";
+    CHECK(body_of(post_json(cli, "/api/v1/auth/signup", {{"email", "cjk@example.com"}, {"password", "long enough pw"}, {"workspace_name", hundred}}))
+              ["workspace"]["name"] == hundred);
     auto garbage = cli.Post("/api/v1/auth/signup", "{\"email\": ", "application/json");
     REQUIRE(garbage);
     CHECK(garbage->status == 400);

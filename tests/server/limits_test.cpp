@@ -55,6 +55,13 @@ int push_one(int port, const std::string& token, int64_t wall) {
     return raw_http::request(port, raw_http::post("/api/v1/push", body, token), 60'000).status();
 }
 
+// The log's last sequence number: a new workspace's log starts with its seeded records.
+int64_t latest_of(int port, const std::string& token) {
+    auto r = raw_http::request(port, raw_http::get("/api/v1/pull?after=0&limit=1", token), 60'000);
+    REQUIRE(r.status() == 200);
+    return json::parse(r.body())["latest"].get<int64_t>();
+}
+
 int count_entries(const std::string& dir) {
     int n = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
@@ -88,6 +95,8 @@ TEST_CASE("a thousand long-polls over ten workspaces are held while health check
     ServerProcess server(f.data, f.web, {"--max-waits", "1000", "--max-waits-per-session", "100"});
     std::vector<std::string> tokens;
     for (int i = 0; i < 11; ++i) tokens.push_back(new_workspace(server.port, i));  // the 11th takes the pushes
+    const int64_t seeded = latest_of(server.port, tokens[0]);  // every new log holds the same seed
+    const std::string wait_path = "/api/v1/wait?after=" + std::to_string(seeded) + "&timeout=55";
 
     Sockets waits;
     std::vector<raw_http::Response> answers(1000);
@@ -95,7 +104,7 @@ TEST_CASE("a thousand long-polls over ten workspaces are held while health check
         int fd = raw_http::connect_to(server.port);
         REQUIRE(fd >= 0);
         waits.fds.push_back(fd);
-        REQUIRE(raw_http::send_all(fd, raw_http::get("/api/v1/wait?after=0&timeout=55", tokens[static_cast<size_t>(i % 10)])));
+        REQUIRE(raw_http::send_all(fd, raw_http::get(wait_path, tokens[static_cast<size_t>(i % 10)])));
     }
     // Once the server counts all of them, one more is refused at once. (The probe asks with
     // timeout=0, so if it is let in it leaves at once; one of the thousand refused while a probe
@@ -109,7 +118,7 @@ TEST_CASE("a thousand long-polls over ten workspaces are held while health check
             close(waits.fds[i]);
             waits.fds[i] = raw_http::connect_to(server.port);
             answers[i] = {};
-            REQUIRE(raw_http::send_all(waits.fds[i], raw_http::get("/api/v1/wait?after=0&timeout=55", tokens[i % 10])));
+            REQUIRE(raw_http::send_all(waits.fds[i], raw_http::get(wait_path, tokens[i % 10])));
         }
         extra = raw_http::request(server.port, raw_http::get("/api/v1/wait?after=0&timeout=0", tokens[10]), 30'000);
         return extra.status() == 503;
@@ -136,7 +145,7 @@ TEST_CASE("a thousand long-polls over ten workspaces are held while health check
     int answered = 0;
     for (size_t i = 0; i < waits.fds.size(); ++i) {
         raw_http::read_response(waits.fds[i], answers[i], 60'000);
-        if (answers[i].status() == 200 && json::parse(answers[i].body(), nullptr, false).value("latest", 0) == 1) ++answered;
+        if (answers[i].status() == 200 && json::parse(answers[i].body(), nullptr, false).value("latest", int64_t{0}) == seeded + 1) ++answered;
     }
     CHECK(answered == 1000);
     // With the thousand connections still open (idle now), the server stops cleanly at once.
@@ -147,10 +156,11 @@ TEST_CASE("one session's long-polls beyond its cap get 503 too_many_waits with R
     Folders f;
     ServerProcess server(f.data, f.web, {"--max-waits-per-session", "2"});
     const std::string token = new_workspace(server.port, 1);
+    const std::string wait_path = "/api/v1/wait?after=" + std::to_string(latest_of(server.port, token)) + "&timeout=55";
     Sockets held;
     for (int i = 0; i < 2; ++i) {
         held.fds.push_back(raw_http::connect_to(server.port));
-        REQUIRE(raw_http::send_all(held.fds.back(), raw_http::get("/api/v1/wait?after=0&timeout=55", token)));
+        REQUIRE(raw_http::send_all(held.fds.back(), raw_http::get(wait_path, token)));
     }
     raw_http::Response third;
     std::vector<raw_http::Response> early(2);
@@ -163,7 +173,7 @@ TEST_CASE("one session's long-polls beyond its cap get 503 too_many_waits with R
             close(held.fds[i]);
             held.fds[i] = raw_http::connect_to(server.port);
             early[i] = {};
-            REQUIRE(raw_http::send_all(held.fds[i], raw_http::get("/api/v1/wait?after=0&timeout=55", token)));
+            REQUIRE(raw_http::send_all(held.fds[i], raw_http::get(wait_path, token)));
         }
         third = raw_http::request(server.port, raw_http::get("/api/v1/wait?after=0&timeout=0", token));
         return third.status() == 503;
@@ -396,7 +406,7 @@ TEST_CASE("a hundred unread downloads of an 8 MB file do not hold a hundred copi
 
 TEST_CASE("more workspaces than --max-open-workspaces all keep working with a bounded number of open stores and threads and files") {
     Folders f;
-    ServerProcess server(f.data, f.web, {"--max-open-workspaces", "4"});
+    ServerProcess server(f.data, f.web, {"--max-open-workspaces", "4", "--signup-limit", "0"});  // 24 sign-ups from one address
     const std::string proc = "/proc/" + std::to_string(server.pid);
     std::vector<std::string> tokens;
     int max_fds = 0, max_threads = 0;
@@ -408,7 +418,8 @@ TEST_CASE("more workspaces than --max-open-workspaces all keep working with a bo
     }
     // Every workspace still answers with its own change, reopening its store as needed.
     for (size_t i = 0; i < tokens.size(); ++i) {
-        auto r = raw_http::request(server.port, raw_http::get("/api/v1/pull?after=0", tokens[i]));
+        const int64_t seeded = latest_of(server.port, tokens[i]) - 1;  // the seed, then the test's change
+        auto r = raw_http::request(server.port, raw_http::get("/api/v1/pull?after=" + std::to_string(seeded), tokens[i]));
         REQUIRE(r.status() == 200);
         auto j = json::parse(r.body());
         CHECK(j["changes"].size() == 1);
@@ -445,4 +456,49 @@ TEST_CASE("the data folder and everything in it are the server's user's alone ev
         files += e.is_regular_file();
     }
     CHECK(files >= 3);  // older.txt, accounts.db, the workspace's database
+}
+
+TEST_CASE("a request's body length is told one way only, a POST without one has no body, and other methods get 405") {
+    Folders f;
+    // Timeouts far past the client's wait below: a server that waited for a body would not answer.
+    ServerProcess server(f.data, f.web, {"--body-timeout", "300", "--header-timeout", "300", "--idle-timeout", "300"});
+    const std::string json_post = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+    // Two different lengths, a length beside chunked, a length that is no number: refused as
+    // malformed, before any handler reads a body a proxy may have read otherwise.
+    for (const std::string& headers : {std::string("Content-Length: 2\r\nContent-Length: 20\r\n"),
+                                       std::string("Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"),
+                                       std::string("Content-Length: 2abc\r\n"),
+                                       std::string("Transfer-Encoding: identity\r\n")}) {
+        auto r = raw_http::request(server.port, json_post + headers + "Connection: close\r\n\r\n{}", 30'000);
+        INFO(headers);
+        CHECK(r.status() == 400);
+        CHECK(json::parse(r.body())["code"] == "invalid_request");
+    }
+    // No Content-Length and no Transfer-Encoding: an empty body, answered without waiting for
+    // more (it used to read until the connection closed, then answer 400 "malformed").
+    auto empty = raw_http::request(server.port, json_post + "Connection: close\r\n\r\n", 60'000);
+    CHECK(empty.status() == 400);
+    CHECK(json::parse(empty.body(), nullptr, false).value("code", "") == "invalid_json");  // an empty body is not JSON
+
+    // Methods the server does not take: 405 with Allow, not 400 "malformed".
+    auto put = raw_http::request(server.port, "PUT /api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 30'000);
+    CHECK(put.status() == 405);
+    CHECK(put.headers().find("allow: POST") != std::string::npos);
+    CHECK(json::parse(put.body())["code"] == "method_not_allowed");
+    auto post_file = raw_http::request(server.port, "POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 30'000);
+    CHECK(post_file.status() == 405);
+    CHECK(post_file.headers().find("allow: GET, HEAD") != std::string::npos);
+}
+
+TEST_CASE("a client that refuses gzip (q=0) gets the client files uncompressed") {
+    Folders f;
+    std::ofstream(f.web + "/client.wasm", std::ios::binary) << "plain wasm";
+    std::ofstream(f.web + "/client.wasm.gz", std::ios::binary) << "gzipped wasm";
+    ServerProcess server(f.data, f.web);
+    auto fetch = [&](const std::string& accept) {
+        return raw_http::request(server.port, "GET /client.wasm HTTP/1.1\r\nHost: x\r\nAccept-Encoding: " + accept + "\r\nConnection: close\r\n\r\n", 30'000);
+    };
+    CHECK(fetch("gzip, deflate, br").body() == "gzipped wasm");
+    CHECK(fetch("gzip;q=0, identity").body() == "plain wasm");
+    CHECK(fetch("identity").body() == "plain wasm");
 }
