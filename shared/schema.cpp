@@ -10,7 +10,7 @@ namespace crm {
 namespace {
 
 // Append only: a released migration never changes, or replicas that ran it would differ.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: contacts, per-field merge clocks, replica metadata, the client's outbox, the server's log.
     R"sql(
     CREATE TABLE contacts (
@@ -352,6 +352,12 @@ constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
     CREATE INDEX contacts_by_email_sorted ON contacts(email COLLATE NOCASE, id) WHERE deleted = 0;
     )sql",
+    // 5: the search index sets apart each character of Chinese, Japanese, Korean, Thai and Lao
+    // (search.h): emptied here, and filled again from the records below.
+    R"sql(
+    DELETE FROM search_index;
+    DELETE FROM search_docs;
+    )sql",
 };
 
 Result<int> user_version(Db& db) {
@@ -388,6 +394,8 @@ Result<int> migrate_to(Db& db, int target) {
                 if (auto s = reindex_all(db); !s) return Error{"", "migration 2 failed to index records: " + s.error().message};
             if (auto s = seed_defaults(db); !s) return Error{"", "migration 2 failed to seed the default pipeline: " + s.error().message};
         }
+        if (v + 1 == 5 && start > 0)
+            if (auto s = reindex_all(db); !s) return Error{"", "migration 5 failed to index records: " + s.error().message};
         if (auto s = tx.commit(); !s) return s.error();
     }
     return std::max(start, target);
