@@ -22,6 +22,7 @@ struct SyncState {
     SyncPhase phase = SyncPhase::Starting;
     std::string message;        // the server's or the network's words when phase is Error/Offline
     int64_t unpushed = 0;       // changes in the outbox
+    int64_t unsent_edits = 0;   // the edits they come from, as the status bar counts them
     bool in_flight = false;     // a push or pull is running
     bool requested = false;     // an edit asked for a sync as soon as possible
     bool workspace_open = false;  // this frame the tab holds the workspace and its store is open
@@ -212,6 +213,7 @@ struct RecordPage {
     std::string notice;  // "Saved", shown briefly after an edit
     int64_t notice_until_ms = 0;
     ActivityDraft draft;
+    uint64_t drawn_frame = 0;  // AppState::frame when last drawn: not the last frame means the person left
 };
 
 // ---- the pipeline board (view_board.cpp) -------------------------------------------------------

@@ -35,6 +35,9 @@ std::string state_json() {
         {"frame", g_app.frame},
         {"contacts", g_app.counts.count("contact") ? g_app.counts.at("contact") : 0},
         {"unpushed", s.unpushed},
+        {"unsentEdits", s.unsent_edits},
+        {"nextAttemptMs", s.next_attempt_ms},
+        {"nowMs", crm::platform::now_ms()},
         {"sync", phase},
         {"syncMessage", s.message},
         {"syncStatus", crm::sync_status_text(s)},
@@ -46,6 +49,10 @@ std::string state_json() {
         {"adoptedSnapshot", s.adopted_snapshot},
         {"snapshot", {{"bytes", s.snapshot_bytes}, {"downloadMs", s.snapshot_download_ms}, {"adoptMs", s.snapshot_adopt_ms}, {"checksum", s.snapshot_checksum}}},
         {"workspace", g_app.auth.workspace_name},
+        {"invite", {{"code", g_app.auth.invite_code},
+                    {"link", g_app.auth.invite_code.empty() ? "" : crm::invite_link(g_app.auth.invite_code)},
+                    {"signInMode", g_app.auth.form.mode == crm::AuthMode::Join ? "join" : "other"},
+                    {"signInCode", g_app.auth.form.invite}}},
         {"firstFrameMs", g_first_frame_ms},
         {"workspaceFrameMs", g_workspace_frame_ms},
         {"font", crm::fonts::report()},
@@ -71,6 +78,7 @@ void draw_app() {
         ImGui::TextColored(crm::theme::kError, "The local workspace could not be opened:");
         ImGui::TextWrapped("%s", g_app.fatal_error.c_str());
     } else if (!g_app.auth.signed_in) {
+        crm::follow_invite_link(g_app);
         crm::draw_sign_in(g_app);
     } else {
         crm::draw_shell(g_app);
@@ -174,6 +182,12 @@ void frame() {
     }
     const bool workspace_here = workspace_ready();
     g_app.sync.workspace_open = workspace_here;  // answers that arrive between frames check it
+    // A network that comes back is tried at once, not at the next retry of the back-off.
+    if (crm::platform::came_online() && g_app.store) {
+        g_app.sync.next_attempt_ms = 0;
+        g_app.sync.next_wait_ms = 0;
+        crm::sync_request(g_app);
+    }
     if (workspace_here) crm::sync_tick(g_app);
     if (!storage_screen_changed() && !should_draw()) return;
     crm::test_hooks::begin_frame();

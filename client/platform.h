@@ -119,6 +119,8 @@ bool is_mac();
 void set_clipboard_text(const std::string& text);
 // The text last copied or pasted here, and a count that changes with it.
 std::string_view clipboard_text(int* version);
+// True once after the browser says the network is back (its `online` event).
+bool came_online();
 // True when the system asks for a dark colour scheme (prefers-color-scheme).
 bool prefers_dark_scheme();
 

@@ -8,6 +8,8 @@ namespace crm::platform {
 
 // The address's fragment without the '#': "/contact/0123...". Empty when there is none.
 std::string url_fragment();
+// The page's address without its fragment: "http://127.0.0.1:8080/".
+std::string page_address();
 // Adds a history entry for `fragment` (Back returns to the current one); no reload.
 void push_url(const std::string& fragment);
 // Replaces the current history entry's fragment; no new entry.

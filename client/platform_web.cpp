@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "platform.h"
 
 namespace crm::platform {
@@ -27,11 +28,13 @@ struct InputEvent {
     int index = 0;  // mouse button or ImGuiKey; Press: the modifiers (bits ctrl 1, shift 2, alt 4, meta 8)
     bool down = false;
     std::string text;
+    int mods = -1;  // Key, MouseButton: the modifiers held then (bits as for Press); -1: not known
 };
 
 struct WindowState {
     std::deque<InputEvent> queue;
-    bool ctrl = false, shift = false, alt = false, super = false;
+    bool ctrl = false, shift = false, alt = false, super = false;  // as of the latest browser event
+    int applied_mods = 0;  // as of the last key or button event fed to ImGui
     double css_w = 0, css_h = 0;
     float dpr = 1;
     EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = 0;
@@ -86,17 +89,15 @@ EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void*) {
     const bool down = type == EMSCRIPTEN_EVENT_KEYDOWN;
     int key = imgui_key_for(e->key);
     bool handled = false;
-    if (down) {
-        const int mods = (e->ctrlKey ? 1 : 0) | (e->shiftKey ? 2 : 0) | (e->altKey ? 4 : 0) | (e->metaKey ? 8 : 0);
-        g_window.queue.push_back({InputEvent::Press, 0, 0, mods, true, e->key});
-    }
+    const int mods = (e->ctrlKey ? 1 : 0) | (e->shiftKey ? 2 : 0) | (e->altKey ? 4 : 0) | (e->metaKey ? 8 : 0);
+    if (down) g_window.queue.push_back({InputEvent::Press, 0, 0, mods, true, e->key});
     // Paste comes from the browser's 'paste' event with the system clipboard's text (below),
     // so ImGui must not paste its own copy on Ctrl+V as well.
     if ((e->ctrlKey || e->metaKey) && key == ImGuiKey_V) return false;
     // Ctrl/Cmd+K opens the command palette, not the browser's search.
     if ((e->ctrlKey || e->metaKey) && (std::strcmp(e->key, "k") == 0 || std::strcmp(e->key, "K") == 0)) return true;
     if (key >= 0) {
-        g_window.queue.push_back({InputEvent::Key, 0, 0, key, down, {}});
+        g_window.queue.push_back({InputEvent::Key, 0, 0, key, down, {}, mods});
         handled = true;
     }
     if (down && is_printable(e->key) && !e->ctrlKey && !e->metaKey) {
@@ -117,7 +118,8 @@ EM_BOOL on_mouse(int type, const EmscriptenMouseEvent* e, void*) {
     int button = e->button == 0 ? 0 : e->button == 2 ? 1 : e->button == 1 ? 2 : -1;
     if (button < 0) return false;
     g_window.queue.push_back({InputEvent::MouseMove, x, y, 0, false, {}});
-    g_window.queue.push_back({InputEvent::MouseButton, x, y, button, type == EMSCRIPTEN_EVENT_MOUSEDOWN, {}});
+    const int mods = (e->ctrlKey ? 1 : 0) | (e->shiftKey ? 2 : 0) | (e->altKey ? 4 : 0) | (e->metaKey ? 8 : 0);
+    g_window.queue.push_back({InputEvent::MouseButton, x, y, button, type == EMSCRIPTEN_EVENT_MOUSEDOWN, {}, mods});
     return type == EMSCRIPTEN_EVENT_MOUSEDOWN;
 }
 
@@ -136,6 +138,7 @@ EM_BOOL on_blur(int, const EmscriptenFocusEvent*, void*) {
     ImGuiIO& io = ImGui::GetIO();
     std::memset(io.KeysDown, 0, sizeof io.KeysDown);
     g_window.ctrl = g_window.shift = g_window.alt = g_window.super = false;
+    g_window.applied_mods = 0;
     return false;
 }
 
@@ -153,12 +156,14 @@ void apply_queued_input() {
             case InputEvent::MouseButton:
                 if (mouse_changed[ev.index]) return;  // the rest waits for the next frame
                 mouse_changed[ev.index] = true;
+                if (ev.mods >= 0) g_window.applied_mods = ev.mods;
                 io.MousePos = ImVec2(ev.x, ev.y);
                 io.MouseDown[ev.index] = ev.down;
                 break;
             case InputEvent::Key:
                 if (key_changed[ev.index]) return;
                 key_changed[ev.index] = true;
+                if (ev.mods >= 0) g_window.applied_mods = ev.mods;
                 io.KeysDown[ev.index] = ev.down;
                 break;
             case InputEvent::Wheel:
@@ -362,6 +367,13 @@ void save_setting(const std::string& key, const std::string& value) { js_save_se
 // focus while an ImGui text field is active; printable keydowns are prevented, so the text area
 // only ever receives the text the keydowns do not carry. Both go to crm_text_input in order with
 // the key events.
+// The browser's `online` event (a network came back): counted, so a frame can react at once.
+EM_JS(void, js_watch_online, (), {
+    Module.crmOnlineEvents = 0;
+    window.addEventListener("online", function() { Module.crmOnlineEvents++; });
+});
+EM_JS(int, js_online_events, (), { return Module.crmOnlineEvents || 0; });
+
 EM_JS(void, js_install_text_input, (), {
     var area = document.createElement("textarea");
     area.id = "crm-text-input";
@@ -421,8 +433,36 @@ EM_JS(int, js_is_mac, (), {
     return /mac/i.test(p) ? 1 : 0;
 });
 
-const char* get_clipboard_for_imgui(void*) { return g_window.clipboard.c_str(); }
+// A one-line field gets a multi-line paste as one line, its lines joined by a space: ImGui would
+// drop the line breaks and glue the lines together ("Müller\nGlobex" -> "MüllerGlobex").
+const char* get_clipboard_for_imgui(void*) {
+    const ImGuiContext& g = *ImGui::GetCurrentContext();
+    const bool multiline =
+        g.ActiveId != 0 && g.InputTextState.ID == g.ActiveId && (g.InputTextState.Flags & ImGuiInputTextFlags_Multiline);
+    if (multiline || g_window.clipboard.find_first_of("\n\t") == std::string::npos) return g_window.clipboard.c_str();
+    static std::string joined;
+    joined.clear();
+    bool gap = false;
+    for (char c : g_window.clipboard) {
+        if (c == '\n' || c == '\t') {
+            gap = !joined.empty();
+            continue;
+        }
+        if (gap && c != ' ' && joined.back() != ' ') joined += ' ';
+        gap = false;
+        joined += c;
+    }
+    return joined.c_str();
+}
 void set_clipboard_for_imgui(void*, const char* text) { set_clipboard_text(text ? text : ""); }
+
+bool came_online() {
+    static int seen = 0;
+    const int now = js_online_events();
+    if (now == seen) return false;
+    seen = now;
+    return true;
+}
 
 std::string_view clipboard_text(int* version) {
     if (version) *version = g_window.clipboard_version;
@@ -468,6 +508,7 @@ bool init_window() {
     io.GetClipboardTextFn = get_clipboard_for_imgui;
     io.ConfigMacOSXBehaviors = is_mac();  // Cmd+C/V/X/Z/A in text fields, Option+arrows by word
     js_install_text_input();
+    js_watch_online();
 
     const char* win = EMSCRIPTEN_EVENT_TARGET_WINDOW;
     emscripten_set_keydown_callback(win, nullptr, true, on_key);
@@ -494,10 +535,16 @@ void begin_frame() {
         g_window.text_focus = io.WantTextInput;
         js_focus_text_input(g_window.text_focus ? 1 : 0);
     }
-    io.KeyCtrl = g_window.ctrl;
-    io.KeyShift = g_window.shift;
-    io.KeyAlt = g_window.alt;
-    io.KeySuper = g_window.super;
+    // The modifiers that went with the keys this frame sees: a whole Ctrl+A (Ctrl down, A down,
+    // A up, Ctrl up) can arrive between two frames, and the A must still be seen with Ctrl held.
+    // Once every event is fed, the latest state (a modifier pressed or let go on its own).
+    const int m = g_window.queue.empty()
+                      ? (g_window.ctrl ? 1 : 0) | (g_window.shift ? 2 : 0) | (g_window.alt ? 4 : 0) | (g_window.super ? 8 : 0)
+                      : g_window.applied_mods;
+    io.KeyCtrl = (m & 1) != 0;
+    io.KeyShift = (m & 2) != 0;
+    io.KeyAlt = (m & 4) != 0;
+    io.KeySuper = (m & 8) != 0;
     if (g_window.paste_frame) {
         g_window.paste_frame = false;
         io.KeyCtrl = !io.ConfigMacOSXBehaviors;

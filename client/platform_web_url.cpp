@@ -27,6 +27,14 @@ EM_JS(char*, js_url_fragment, (), {
     return ptr;
 });
 
+EM_JS(char*, js_page_address, (), {
+    var s = window.location.origin + window.location.pathname;
+    var len = lengthBytesUTF8(s) + 1;
+    var ptr = _malloc(len);
+    stringToUTF8(s, ptr, len);
+    return ptr;
+});
+
 EM_JS(void, js_url_set, (const char* fragment, int push), {
     var url = "#" + encodeURI(UTF8ToString(fragment));
     if (window.location.hash == url) return;
@@ -49,6 +57,13 @@ EM_JS(int, js_url_take_change, (), {
 std::string url_fragment() {
     js_url_listen();
     char* p = js_url_fragment();
+    std::string s(p);
+    std::free(p);
+    return s;
+}
+
+std::string page_address() {
+    char* p = js_page_address();
     std::string s(p);
     std::free(p);
     return s;

@@ -26,9 +26,12 @@ Module.crmStorage = (function () {
   var READS_IN_FLIGHT = 4;    // such requests at a time (16 MiB of results at most waiting)
   var WRITE_SLICE = 64;       // chunks put per task while writing (4 MiB)
   var SLOW_TAKEOVER_MS = 5000;
-  // How long a starting tab waits for the lock before saying another tab has the workspace:
-  // during a reload, this page's previous document holds it until it has unloaded.
+  // A starting tab keeps waiting for the lock however long it takes (on a busy machine the grant
+  // can arrive seconds late). After this long without it, it asks the browser who holds the lock,
+  // and again every LOCK_CHECK_MS: only a holder that is another page means another tab has the
+  // workspace (during a reload, this page's previous document holds it until it has unloaded).
   var LOCK_GRACE_MS = 1500;
+  var LOCK_CHECK_MS = 1000;
   // What storage_state() returns, in the order of platform::StorageState.
   var STATES = ["loading", "ready", "elsewhere", "taking-over", "not-answering", "moved", "unavailable"];
 
@@ -61,6 +64,7 @@ Module.crmStorage = (function () {
         pendingRewrite: false,  // the pending write replaces every stored chunk (a layout conversion)
         inflight: null, retryTimer: null, retryDelay: 0, error: "",
         releasing: false, releaseAfterLoad: false, flushWaiters: [], slowTimer: null, queued: null,
+        lockCheck: null,
       };
     }
     return files[name];
@@ -156,18 +160,58 @@ Module.crmStorage = (function () {
         else readImage(f);
       });
     }
-    f.queued = new AbortController();
-    var timer = setTimeout(function () {
-      if (f.holding || !f.queued) return;
-      f.queued.abort();
-      f.queued = null;
-      setState(f, "elsewhere");
-    }, LOCK_GRACE_MS);
-    requestLock(f, { signal: f.queued.signal }, function () {
-      clearTimeout(timer);
-      f.queued = null;
+    // The request stays queued even while "elsewhere" shows: when the other tab closes, this one
+    // gets the lock and loads the workspace.
+    if (f.queued) f.queued.abort();  // an earlier request still waiting in the lock's queue
+    var queued = f.queued = new AbortController();
+    var check = function () {
+      f.lockCheck = null;
+      if (f.holding || f.queued !== queued) return;
+      anotherTabHolds(f.name).then(function (other) {
+        if (f.holding || f.queued !== queued) return;
+        if (other && f.state === "loading") setState(f, "elsewhere");
+        else if (!other && f.state === "elsewhere") setState(f, "loading");
+        f.lockCheck = setTimeout(check, LOCK_CHECK_MS);
+      });
+    };
+    clearTimeout(f.lockCheck);
+    f.lockCheck = setTimeout(check, LOCK_GRACE_MS);
+    requestLock(f, { signal: queued.signal }, function () {
+      clearTimeout(f.lockCheck);
+      f.lockCheck = null;
+      if (f.queued === queued) f.queued = null;
       stats.lockMs = performance.now() - t0;
       readImage(f);
+    });
+  }
+
+  // This page's client id as the Web Locks API reports it: the holder of a lock only it asks for.
+  var ownClientId = null;
+  function clientId() {
+    if (ownClientId) return Promise.resolve(ownClientId);
+    var probe = "crm-storage-probe:" + token;
+    return navigator.locks.request(probe, { ifAvailable: true }, function (lock) {
+      if (!lock) return null;
+      return navigator.locks.query().then(function (snapshot) {
+        var mine = (snapshot.held || []).filter(function (l) { return l.name === probe; })[0];
+        return mine && mine.clientId ? mine.clientId : null;
+      });
+    }).then(function (id) { ownClientId = id; return id; });
+  }
+
+  // Resolves true when a page other than this one holds the file's lock. Without a way to tell
+  // (no query() in this browser), a lock not granted within the grace period means another tab.
+  function anotherTabHolds(name) {
+    if (!navigator.locks || typeof navigator.locks.query !== "function") return Promise.resolve(true);
+    return clientId().then(function (own) {
+      return navigator.locks.query().then(function (snapshot) {
+        return (snapshot.held || []).some(function (l) {
+          return l.name === lockName(name) && (!own || l.clientId !== own);
+        });
+      });
+    }).catch(function (err) {
+      console.warn("crm storage: cannot ask who holds the lock: " + err);
+      return false;
     });
   }
 

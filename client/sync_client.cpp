@@ -23,6 +23,7 @@ constexpr int64_t kWaitRefusedPollMs = 10000;     // ... and meanwhile a pull th
 
 void refresh_unpushed(AppState& app) {
     if (auto n = app.store->outbox_size()) app.sync.unpushed = *n;
+    if (auto n = app.store->unsent_edits()) app.sync.unsent_edits = *n;
 }
 
 void finish(AppState& app, SyncPhase phase, std::string message = {}) {
@@ -278,7 +279,7 @@ void sync_tick(AppState& app) {
 std::string sync_status_text(const SyncState& s) {
     auto pending = [&] {
         return s.unpushed == 0 ? std::string()
-                               : " - " + std::to_string(s.unpushed) + (s.unpushed == 1 ? " change" : " changes") + " not yet sent";
+                               : " - " + std::to_string(s.unsent_edits) + (s.unsent_edits == 1 ? " change" : " changes") + " not yet sent";
     };
     switch (s.phase) {
         case SyncPhase::Starting: return "Connecting...";

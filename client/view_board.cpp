@@ -576,7 +576,7 @@ void draw_board(AppState& app) {
         for (const auto& c : b.columns) deals += static_cast<int64_t>(c.cards.size());
         ImGui::SameLine(0, 16);
         ImGui::AlignTextToFramePadding();
-        ImGui::TextColored(theme::kMuted, "%s deals", format_number(static_cast<double>(deals), 0).c_str());
+        ImGui::TextColored(theme::kMuted, "%s", count_text(deals, "deal", "deals").c_str());
         test_hooks::track("Board count");
     }
     ImGui::Spacing();
@@ -685,6 +685,7 @@ nlohmann::json board_state(const AppState& app) {
             {"pipelines", b.pipelines.size()},
             {"columns", columns},
             {"deals", total},
+            {"countText", count_text(total, "deal", "deals")},
             {"loads", b.loads},
             {"filterLoads", b.filter_loads},
             {"lastLoadMs", b.last_load_ms},

@@ -408,7 +408,7 @@ void draw_my_work(AppState& app) {
     int64_t open = 0;
     for (const auto& g : w.groups) open += g.total;
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 3);
-    ImGui::TextColored(theme::kMuted, "%s open tasks", format_number(static_cast<double>(open), 0).c_str());
+    ImGui::TextColored(theme::kMuted, "%s", count_text(open, "open task", "open tasks").c_str());
     if (!w.notice.empty() && platform::now_ms() < w.notice_until_ms) {
         ImGui::SameLine(0, 16);
         ImGui::TextColored(theme::kOk, "%s", w.notice.c_str());
@@ -539,7 +539,10 @@ nlohmann::json my_work_state(const AppState& app) {
         groups.push_back({{"title", g.title}, {"total", g.total}, {"items", items}});
     }
     for (const auto& r : w.reminders) reminders.push_back({{"subject", r.subject}, {"due", r.due_ms}});
+    int64_t open = 0;
+    for (const auto& g : w.groups) open += g.total;
     return {{"groups", groups}, {"reminders", reminders},        {"reminded", w.reminded.size()},
+            {"countText", count_text(open, "open task", "open tasks")},
             {"loads", w.loads}, {"whose", whose_label(w.whose)}, {"now", now},
             {"error", w.error}, {"formError", w.form.error}};
 }

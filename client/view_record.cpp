@@ -179,8 +179,9 @@ void draw_fields(AppState& app, RecordPage& p, const std::vector<FieldInfo>& fie
             test_hooks::track("Field " + f.name);
         } else {
             FieldEdit& edit = p.fields[f.name];
-            if (field_editor(app, f, edit, "Field " + f.name, editor_w, true, &p.titles).commit)
-                save_field(app, p, f, edit);
+            const EditorResult r = field_editor(app, f, edit, "Field " + f.name, editor_w, true, &p.titles);
+            if (r.commit) save_field(app, p, f, edit);
+            if (r.cancel) edit = FieldEdit{edit_text(f, field_value(p.record, f.name))};  // the stored value
         }
         ImGui::PopID();
     }
@@ -433,12 +434,15 @@ void draw_timeline(AppState& app, RecordPage& p, const std::vector<FieldInfo>& f
 void draw_record_view(AppState& app) {
     RecordPage& p = app.record;
     const Route& r = app.route;
-    if (p.type != r.record_type || p.id != r.record_id) {
+    // A new record, or the same one again after another screen: the page starts from what is
+    // stored (a value refused before leaving is not shown as if it were the record's).
+    if (p.type != r.record_type || p.id != r.record_id || p.drawn_frame + 1 < app.frame) {
         p = RecordPage{};
         p.type = r.record_type;
         p.id = r.record_id;
         app.picker = RefPicker{};
     }
+    p.drawn_frame = app.frame;
     if (p.loaded_version != app.data_version) load_page(app, p);
 
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme::kPagePadding, 16));

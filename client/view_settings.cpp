@@ -22,6 +22,13 @@ namespace {
 
 constexpr const char* kFieldTypes[] = {"contact", "company", "deal", "lead", "activity", "case"};
 constexpr const char* kFieldKinds[] = {"text", "number", "money", "date", "yes_no", "choice", "multi_choice", "link"};
+
+// How a custom field's kind reads ("yes_no" is a yes/no question, not "Yes no").
+std::string field_kind_label(const std::string& kind) {
+    if (kind == "yes_no") return "Yes/No";
+    if (kind == "multi_choice") return "Multiple choice";
+    return humanize(kind);
+}
 constexpr const char* kLinkTypes[] = {"contact", "company", "deal", "lead", "case"};
 constexpr const char* kOutcomes[] = {"open", "won", "lost"};
 
@@ -348,7 +355,7 @@ void draw_custom_fields(AppState& app, SettingsState& s) {
             ImGui::TextColored(theme::kMuted, "%s", key.c_str());
             ImGui::TableNextColumn();
             ImGui::AlignTextToFramePadding();
-            std::string kind = humanize(str(f, "kind"));
+            std::string kind = field_kind_label(str(f, "kind"));
             if (str(f, "kind") == "link") kind += " to " + str(f, "link_type");
             ImGui::TextUnformatted(kind.c_str());
             ImGui::TableNextColumn();
@@ -408,7 +415,7 @@ void draw_custom_fields(AppState& app, SettingsState& s) {
     test_hooks::track("New field key");
     ImGui::SameLine();
     std::vector<std::pair<std::string, std::string>> kinds;
-    for (const char* k : kFieldKinds) kinds.push_back({k, humanize(k)});
+    for (const char* k : kFieldKinds) kinds.push_back({k, field_kind_label(k)});
     std::string kind;
     if (combo("##new-field-kind", s.field_kind, kinds, 120, kind, "New field kind")) s.field_kind = kind;
     if (s.field_kind == "choice" || s.field_kind == "multi_choice") {
@@ -517,7 +524,7 @@ void draw_tags(AppState& app, SettingsState& s) {
             const std::string from = tag;  // the list is read again after the edit
             if ((quiet_button("Rename", "Tag " + tag + " apply") || enter) && !trim(to.text).empty()) {
                 auto r = rename_tag(*app.store, from, to.text, sync_now(app));
-                if (done(app, to, r ? ok() : Status(r.error()), "Tag renamed on " + std::to_string(r ? *r : 0) + " records")) {
+                if (done(app, to, r ? ok() : Status(r.error()), "Tag renamed on " + count_text(r ? *r : 0, "record", "records"))) {
                     to.text.clear();
                     ImGui::PopID();
                     break;
@@ -662,7 +669,8 @@ json settings_state(const AppState& app) {
                           {"outcome", str(st, "outcome")},
                           {"position", st.value("position", json())}});
     for (const auto& f : s.field_defs)
-        fields.push_back({{"key", str(f, "key")}, {"label", str(f, "label")}, {"kind", str(f, "kind")}});
+        fields.push_back({{"key", str(f, "key")}, {"label", str(f, "label")}, {"kind", str(f, "kind")},
+                          {"kindText", field_kind_label(str(f, "kind"))}});
     for (const auto& [t, n] : s.tags) tags.push_back({{"tag", t}, {"records", n}});
     for (const auto& [k, e] : s.edits)
         if (!e.error.empty()) errors[k] = e.error;

@@ -268,16 +268,21 @@ nlohmann::json views_state(const AppState& app) {
                       {"views", json::array()},
                       {"createOpen", t->create_open}};
         for (const auto& v : t->views) j["table"]["views"].push_back(v.name);
-        json errors = json::object();
-        for (const auto& [name, e] : t->create.fields)
+        json errors = json::object(), texts = json::object();
+        for (const auto& [name, e] : t->create.fields) {
             if (!e.error.empty()) errors[name] = e.error;
+            if (!e.text.empty()) texts[name] = e.text;
+        }
         j["table"]["createErrors"] = errors;
+        j["table"]["createTexts"] = texts;
     }
     if (app.route.screen == Screen::Record) {
         const RecordPage& p = app.record;
-        json errors = json::object(), timeline = json::array(), related = json::object();
-        for (const auto& [name, e] : p.fields)
+        json errors = json::object(), timeline = json::array(), related = json::object(), texts = json::object();
+        for (const auto& [name, e] : p.fields) {
             if (!e.error.empty()) errors[name] = e.error;
+            texts[name] = e.text;
+        }
         for (size_t i = 0; i < p.timeline.size() && i < 20; ++i) {
             const auto& e = p.timeline[i];
             json entry = {{"kind", e.kind}, {"field", e.field}};
@@ -294,6 +299,7 @@ nlohmann::json views_state(const AppState& app) {
                        {"title", p.record.is_object() ? record_title(p.type, p.record) : ""},
                        {"values", p.record},
                        {"errors", errors},
+                       {"texts", texts},  // what each field shows (typed text, or the stored value)
                        {"timeline", timeline},
                        {"related", related},
                        {"draft", p.draft.kind}};

@@ -1,6 +1,9 @@
+#include <cstdio>
+
 #include "auth.h"
 #include "imgui.h"
 #include "platform.h"
+#include "platform_url.h"
 #include "sync_client.h"
 #include "test_hooks.h"
 #include "theme.h"
@@ -8,6 +11,8 @@
 
 namespace crm {
 namespace {
+
+constexpr const char* kJoinPrefix = "/join/";
 
 // The account menu: who is signed in, to which workspace; invite a colleague; sign out.
 void draw_account_menu(AppState& app) {
@@ -19,14 +24,27 @@ void draw_account_menu(AppState& app) {
     ImGui::TextColored(theme::kMuted, "Signed in as %s", a.account_email.c_str());
     ImGui::Separator();
     if (a.invite_code.empty()) {
-        if (ImGui::MenuItem(a.invite_busy ? "Creating an invite..." : "Invite a colleague", nullptr, false, !a.invite_busy))
+        // The menu stays open, so the code shows as soon as the server sends it.
+        const ImGuiSelectableFlags flags =
+            ImGuiSelectableFlags_DontClosePopups | (a.invite_busy ? ImGuiSelectableFlags_Disabled : 0);
+        if (ImGui::Selectable(a.invite_busy ? "Creating an invite..." : "Invite a colleague", false, flags))
             auth_create_invite(app);
         test_hooks::track("Invite a colleague");
     } else {
-        ImGui::TextUnformatted("Send this code to your colleague (valid for 7 days, once):");
+        ImGui::TextUnformatted("Send this code or link to your colleague (valid for 7 days, once):");
         ImGui::SetNextItemWidth(ImGui::CalcTextSize(a.invite_code.c_str()).x + 24);
         ImGui::InputText("##invite-code", a.invite_code.data(), a.invite_code.size() + 1, ImGuiInputTextFlags_ReadOnly);
         test_hooks::track("Invite code");
+        ImGui::SameLine();
+        if (ImGui::Button("Copy code")) platform::set_clipboard_text(a.invite_code);
+        test_hooks::track("Copy invite code");
+        std::string link = invite_link(a.invite_code);
+        ImGui::SetNextItemWidth(ImGui::CalcTextSize(link.c_str()).x + 24);
+        ImGui::InputText("##invite-link", link.data(), link.size() + 1, ImGuiInputTextFlags_ReadOnly);
+        test_hooks::track("Invite link");
+        ImGui::SameLine();
+        if (ImGui::Button("Copy link")) platform::set_clipboard_text(link);
+        test_hooks::track("Copy invite link");
     }
     if (!a.invite_error.empty()) ImGui::TextColored(theme::kError, "%s", a.invite_error.c_str());
     ImGui::Separator();
@@ -36,6 +54,19 @@ void draw_account_menu(AppState& app) {
 }
 
 }  // namespace
+
+std::string invite_link(const std::string& code) { return platform::page_address() + "#" + kJoinPrefix + code; }
+
+void follow_invite_link(AppState& app) {
+    if (app.auth.signed_in) return;
+    const std::string fragment = platform::url_fragment();
+    if (fragment.rfind(kJoinPrefix, 0) != 0) return;
+    AuthForm& f = app.auth.form;
+    f.mode = AuthMode::Join;
+    std::snprintf(f.invite, sizeof f.invite, "%s", fragment.substr(std::string(kJoinPrefix).size()).c_str());
+    f.errors.clear();
+    platform::replace_url("/");  // the code is used once; the address names no screen
+}
 
 void draw_status_bar(AppState& app) {
     if (!ImGui::BeginMenuBar()) return;

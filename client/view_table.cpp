@@ -415,6 +415,13 @@ void submit_create(AppState& app, TableView& t, const std::vector<FieldInfo>& fi
             }
         values[f.name] = *v;
     }
+    // A contact's name, when only its first and last names were typed.
+    if (t.type == "contact" && !values.contains("name")) {
+        std::string name = values.value("first_name", "");
+        const std::string last = values.value("last_name", "");
+        if (!last.empty()) name += (name.empty() ? "" : " ") + last;
+        if (!name.empty()) values["name"] = name;
+    }
     // Required fields left blank, in the domain's words.
     auto check = check_record(app.store->db(), *find_record_spec(t.type), std::string(32, '0'), values, json());
     for (const auto& e : check) {
@@ -441,6 +448,35 @@ void submit_create(AppState& app, TableView& t, const std::vector<FieldInfo>& fi
     navigate(app, record_route(t.type, *id));
 }
 
+// A new deal shows the pipeline and stage it gets unless another is picked: the first pipeline,
+// and the first open stage of the chosen pipeline (again when the pipeline changes).
+void fill_deal_defaults(AppState& app, RecordForm& form) {
+    FieldEdit& pipeline = form.fields["pipeline_id"];
+    FieldEdit& stage = form.fields["stage_id"];
+    if (pipeline.text.empty())
+        if (auto p = app.store->default_pipeline_id()) pipeline.text = *p;
+    if (pipeline.text.empty()) return;
+    if (!stage.text.empty()) {
+        auto current = app.store->get("stage", stage.text);
+        if (current && current->value("pipeline_id", "") == pipeline.text) return;
+    }
+    Query q;
+    q.filter.conditions = {{"pipeline_id", Op::Eq, pipeline.text}, {"outcome", Op::Eq, "open"}};
+    q.sort = {{"position", false}};
+    q.limit = 1;
+    auto page = app.store->list("stage", q);
+    if (page && !page->rows.empty()) stage.text = page->rows[0]["id"].get<std::string>();
+}
+
+// A new case takes the company of the contact it is about, unless a company was picked.
+void fill_case_company(AppState& app, RecordForm& form) {
+    FieldEdit& company = form.fields["company_id"];
+    const std::string& contact = form.fields["contact_id"].text;
+    if (!company.text.empty() || contact.empty()) return;
+    if (auto c = app.store->get("contact", contact); c && (*c)["company_id"].is_string())
+        company.text = (*c)["company_id"].get<std::string>();
+}
+
 void draw_create_form(AppState& app, TableView& t, const std::vector<FieldInfo>& all_fields) {
     const std::string noun = lowercase(singular_label(t.type));
     const std::string popup = "New " + noun + "###create";
@@ -464,6 +500,7 @@ void draw_create_form(AppState& app, TableView& t, const std::vector<FieldInfo>&
     const bool field_had_keyboard = ImGui::IsAnyItemActive();
     RecordForm& form = t.create;
     const std::vector<FieldInfo> fields = form_fields(all_fields);
+    if (t.type == "deal") fill_deal_defaults(app, form);
     const float footer = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
     ImGui::BeginChild("##fields", ImVec2(0, -footer), false);
     float label_w = 0;
@@ -487,6 +524,7 @@ void draw_create_form(AppState& app, TableView& t, const std::vector<FieldInfo>&
         }
         EditorResult r = field_editor(app, f, edit, "New " + f.name, field_w, false);
         submit |= r.enter;
+        if (r.commit && t.type == "case" && f.name == "contact_id") fill_case_company(app, form);
     }
     form.focus_first = false;
     ImGui::EndChild();
@@ -752,13 +790,22 @@ void draw_filter_bar(AppState& app, TableView& t, const std::vector<FieldInfo>& 
         if (quiet_button("+ Add condition", "Add filter")) t.filters.push_back({});
         if (!t.filters.empty()) {
             ImGui::SameLine();
-            if (quiet_button("Clear filters", "Clear filters")) t.filters.clear();
+            // The table no longer shows the saved view: the picker stops naming it.
+            if (quiet_button("Clear filters", "Clear filters")) {
+                t.filters.clear();
+                t.filter_groups = json::array();
+                t.view_id.clear();
+                t.view_name.clear();
+            }
         }
     }
     if (!t.filter_groups.empty()) {
         ImGui::SameLine();
         ImGui::AlignTextToFramePadding();
-        ImGui::TextColored(theme::kMuted, "plus %zu grouped condition set(s) from the view", t.filter_groups.size());
+        ImGui::TextColored(theme::kMuted, "plus %s from the view",
+                           count_text(static_cast<int64_t>(t.filter_groups.size()), "grouped condition set",
+                                      "grouped condition sets")
+                               .c_str());
     }
     pop_quiet_combo();
 }

@@ -535,6 +535,10 @@ Result<json> parse_edit(const FieldInfo& field, const std::string& text, const j
 
 // ---- widgets -----------------------------------------------------------------------------------
 
+std::string count_text(int64_t n, const char* singular, const char* plural) {
+    return format_number(static_cast<double>(n), 0) + " " + (n == 1 ? singular : plural);
+}
+
 bool input_text(const char* id, std::string& text, ImGuiInputTextFlags flags, const char* hint) {
     flags |= ImGuiInputTextFlags_CallbackResize;
     if (hint)
@@ -554,7 +558,7 @@ EditorResult field_editor(AppState& app, const FieldInfo& field, FieldEdit& edit
         ImGui::PushStyleColor(ImGuiCol_FrameBg, theme::kQuietFrame);
         ImGui::PushStyleColor(ImGuiCol_Border, theme::kQuietBorder);
     }
-    bool commit = false, any_enter = false;
+    bool commit = false, any_enter = false, edited = false, cancel = false;
     push_quiet_combo();
     ImGui::SetNextItemWidth(width);
     if (field.kind == FieldKind::Boolean) {
@@ -631,6 +635,7 @@ EditorResult field_editor(AppState& app, const FieldInfo& field, FieldEdit& edit
         if (ImGui::IsItemActivated()) {
             picker = RefPicker{track, title, title, {}};
         } else if (open && ImGui::IsItemEdited()) {
+            edited = true;
             picker.query = shown;
             picker.hits.clear();
             if (!trim(shown).empty())
@@ -642,6 +647,9 @@ EditorResult field_editor(AppState& app, const FieldInfo& field, FieldEdit& edit
                 edit.text = picker.hits.front().record_id;
                 commit = close = true;
             }
+            // The list lies over what follows instead of pushing it down: the fields below stay
+            // where they are while it is open, and after a pick the next click lands where aimed.
+            const ImVec2 below_input = ImGui::GetCursorScreenPos();
             ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::kPanel);
             const float rows =
                 static_cast<float>(picker.hits.size() + (field.required ? 0 : 1)) + (picker.hits.empty() ? 1.0f : 0.0f);
@@ -666,6 +674,7 @@ EditorResult field_editor(AppState& app, const FieldInfo& field, FieldEdit& edit
             ImGui::EndChild();
             const ImVec2 list_min = ImGui::GetItemRectMin(), list_max = ImGui::GetItemRectMax();
             ImGui::PopStyleColor();
+            ImGui::SetCursorScreenPos(below_input);
             const ImVec2 m = ImGui::GetIO().MousePos;
             auto inside = [&](ImVec2 a, ImVec2 b) { return m.x >= a.x && m.x < b.x && m.y >= a.y && m.y < b.y; };
             if (ImGui::IsMouseClicked(0) && !inside(input_min, input_max) && !inside(list_min, list_max)) close = true;
@@ -691,7 +700,7 @@ EditorResult field_editor(AppState& app, const FieldInfo& field, FieldEdit& edit
             if (ImGui::IsItemEdited()) {
                 parts[keys[i]] = v;
                 edit.text = parts.dump();
-                edit.dirty = true;
+                edit.dirty = edited = true;
             }
             commit |= enter || ImGui::IsItemDeactivatedAfterEdit();
             any_enter |= enter;
@@ -710,16 +719,20 @@ EditorResult field_editor(AppState& app, const FieldInfo& field, FieldEdit& edit
         } else {
             enter = input_text("##v", edit.text, flags, hint);
         }
-        if (ImGui::IsItemEdited()) edit.dirty = true;
-        commit = enter || ImGui::IsItemDeactivatedAfterEdit();
+        if (ImGui::IsItemEdited()) edit.dirty = edited = true;
+        cancel = ImGui::IsItemDeactivated() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+        commit = !cancel && (enter || ImGui::IsItemDeactivatedAfterEdit());
         any_enter = enter;
         test_hooks::track(track);
     }
     if (frameless) ImGui::PopStyleColor(2);
     pop_quiet_combo();
+    // An error is about the value it was given: once the value changes, it no longer applies (a
+    // save of the new value says again what is still wrong).
+    if (edited || commit) edit.error.clear();
     draw_error_beside(edit.error, track);
     ImGui::PopID();
-    return {commit, any_enter};
+    return {commit, any_enter, cancel};
 }
 
 bool link(const std::string& text, const std::string& track) {

@@ -43,6 +43,9 @@ std::string humanize(const std::string& name);
 std::string format_time(int64_t ms);
 // "12,500.00" with `decimals` places and thousands separators.
 std::string format_number(double value, int decimals);
+// A count with its noun in the right number: "1 deal", "2 deals", "1,204 open tasks". Every count
+// the screens show goes through this.
+std::string count_text(int64_t n, const char* singular, const char* plural);
 // A record's value of `field` for a table cell or a read-only line.
 std::string format_value(const FieldInfo& field, const nlohmann::json& record,
                          const std::map<std::string, std::string>& titles);
@@ -68,6 +71,7 @@ bool input_multiline(const char* id, std::string& text, const ImVec2& size, ImGu
 struct EditorResult {
     bool commit = false;  // the value should be saved: Enter, leaving the field after typing, a pick
     bool enter = false;   // Enter was pressed in a one-line field
+    bool cancel = false;  // Esc left the field: the caller puts the stored value back
 };
 // Draws the editor of one field. `track` names its rectangle for the tests, and the error is
 // drawn beside it under "<track> error". `titles` ("type/id" -> name) saves looking up the name

@@ -16,6 +16,10 @@ void draw_sign_in(AppState& app);
 void draw_storage_view(AppState& app);
 // The top bar: product name and the sync status.
 void draw_status_bar(AppState& app);
+// The address of the sign-in screen with `code` filled in as an invite ("...#/join/<code>").
+std::string invite_link(const std::string& code);
+// Opened from an invite link while signed out: the sign-in screen joins with its code.
+void follow_invite_link(AppState& app);
 // The sidebar and the screen the route names (view_shell.cpp holds the list of screens).
 void draw_shell(AppState& app);
 // A table of the records of `type` (contacts, companies, ...): filters, sortable and movable

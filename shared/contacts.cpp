@@ -25,9 +25,19 @@ Status validate_email(std::string_view email) {
     auto local = email.substr(0, at), domain = email.substr(at + 1);
     if (local.empty()) return Error{"email", shown + " is not a valid email address: nothing before the '@'"};
     if (domain.empty()) return Error{"email", shown + " is not a valid email address: no domain after the '@'"};
-    for (char c : email)
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '<' || c == '>' || c == ',' || c == ';')
-            return Error{"email", shown + " is not a valid email address: it contains a space or '" + std::string(1, c) + "'"};
+    // Each character named so it can be seen: a space, a tab or a line break printed between
+    // quotes looks like nothing.
+    for (char c : email) {
+        const char* what = c == ' '    ? "a space"
+                           : c == '\t' ? "a tab"
+                           : c == '\n' || c == '\r' ? "a line break"
+                           : c == '<'  ? "'<'"
+                           : c == '>'  ? "'>'"
+                           : c == ','  ? "a comma"
+                           : c == ';'  ? "a semicolon"
+                                       : nullptr;
+        if (what) return Error{"email", shown + " is not a valid email address: it contains " + std::string(what)};
+    }
     if (domain.find('@') != std::string_view::npos || local.find('@') != std::string_view::npos)
         return Error{"email", shown + " is not a valid email address: more than one '@'"};
     if (domain.find('.') == std::string_view::npos)

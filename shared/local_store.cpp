@@ -359,6 +359,14 @@ Result<int64_t> LocalStore::outbox_size() {
     return st->integer(0);
 }
 
+Result<int64_t> LocalStore::unsent_edits() {
+    auto st = db_.prepare("SELECT count(*) FROM outbox");  // one row per write of one record
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->integer(0);
+}
+
 Result<std::optional<OutboxBatch>> LocalStore::next_batch(size_t max_changes) {
     auto st = db_.prepare("SELECT seq, changes, count FROM outbox ORDER BY seq");
     if (!st) return st.error();

@@ -142,6 +142,9 @@ public:
 
     // ---- sync ------------------------------------------------------------------------------
     Result<int64_t> outbox_size();
+    // Edits not yet sent, as a person counts them: one per saved write of a record (a new
+    // contact with five fields is one), however many field changes each holds.
+    Result<int64_t> unsent_edits();
     Result<std::optional<OutboxBatch>> next_batch(size_t max_changes = kMaxBatchChanges);
     Status ack_batch(int64_t last_seq);
     Result<int64_t> cursor();

@@ -52,7 +52,10 @@ Result<std::vector<SearchHit>> quick_find(Db& db, std::string_view text, const s
     const std::vector<std::string> words = words_of(text);
     if (words.empty() || per_type == 0) return out;
     std::vector<std::string> long_words, short_words;
-    for (const auto& w : words) (utf8_length(w).value_or(w.size()) >= 3 ? long_words : short_words).push_back(w);
+    // A word in a script written without spaces ("小龙") is matched anywhere in a name, through
+    // the index, however short.
+    for (const auto& w : words)
+        (utf8_length(w).value_or(w.size()) >= 3 || spaced_for_index(w) != w ? long_words : short_words).push_back(w);
 
     if (long_words.empty()) {
         // Names starting with what was typed, through each type's index on its name.
@@ -80,7 +83,7 @@ Result<std::vector<SearchHit>> quick_find(Db& db, std::string_view text, const s
     }
 
     std::string q;
-    for (const auto& w : long_words) q += (q.empty() ? "\"" : " \"") + w + "\"*";
+    for (const auto& w : long_words) q += (q.empty() ? "" : " ") + fts_term(w);
     auto st = db.cached(
         "SELECT d.record_type, d.record_id, m.title, m.r FROM (SELECT rowid, title, bm25(search_index, 10.0, 1.0) AS r "
         "FROM search_index WHERE search_index MATCH ?1 LIMIT ?2) AS m JOIN search_docs d ON d.rowid = m.rowid "
@@ -95,7 +98,7 @@ Result<std::vector<SearchHit>> quick_find(Db& db, std::string_view text, const s
             return Error{"search", "cannot search for '" + utf8_prefix(text, 60) + "': " + row.error().message};
         }
         if (!*row) break;
-        SearchHit h{(*st)->text(0), (*st)->text(1), std::string(trim((*st)->text(2))), (*st)->real(3)};
+        SearchHit h{(*st)->text(0), (*st)->text(1), title_from_index((*st)->text(2)), (*st)->real(3)};
         bool keep = std::all_of(short_words.begin(), short_words.end(),
                                 [&](const std::string& w) { return title_has_word_starting(h.title, w); });
         if (keep) hits.push_back(std::move(h));

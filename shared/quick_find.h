@@ -12,7 +12,8 @@ namespace crm {
 
 // Records of `types` ("contact", "company", ...) matching `text`, at most `per_type` of each,
 // grouped in the order of `types`, best first within a type:
-// - when a word has 3 characters or more, the full-text index with every such word as a prefix
+// - when a word has 3 characters or more, or any character of Chinese, Japanese, Korean, Thai
+//   or Lao (matched anywhere in a word, see search.h), the full-text index with every such word as a prefix
 //   (ranking only the first `scan` matches by bm25); words of 1 or 2 characters then narrow the
 //   results to titles with a word starting with them;
 // - otherwise ("a", "ma", "j s"), names that start with `text`, through the name indexes

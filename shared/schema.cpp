@@ -374,6 +374,12 @@ constexpr std::array<const char*, 5> kMigrations = {
     DROP TABLE history;
     ALTER TABLE history_v5 RENAME TO history;
     )sql",
+    // 6: the search index sets apart each character of Chinese, Japanese, Korean, Thai and Lao
+    // (search.h): emptied here, and filled again from the records below.
+    R"sql(
+    DELETE FROM search_index;
+    DELETE FROM search_docs;
+    )sql",
 };
 
 Result<int> user_version(Db& db) {
@@ -410,6 +416,8 @@ Result<int> migrate_to(Db& db, int target) {
                 if (auto s = reindex_all(db); !s) return Error{"", "migration 2 failed to index records: " + s.error().message};
             if (auto s = seed_defaults(db); !s) return Error{"", "migration 2 failed to seed the default pipeline: " + s.error().message};
         }
+        if (v + 1 == 6 && start > 0)
+            if (auto s = reindex_all(db); !s) return Error{"", "migration 6 failed to index records: " + s.error().message};
         if (auto s = tx.commit(); !s) return s.error();
     }
     return std::max(start, target);

@@ -1,5 +1,6 @@
 #include "search.h"
 
+#include <algorithm>
 #include <map>
 
 #include "record_io.h"
@@ -40,8 +41,43 @@ void append_text(std::string& out, const FieldSpec& f, const json& v) {
         }
 }
 
-// One FTS5 query term per word: the word quoted (so punctuation cannot change the query) and
-// marked as a prefix. Words are ANDed.
+constexpr std::string_view kSeparator = "\u200b";
+
+// Decodes the code point at `i` (advancing `i`); a broken sequence yields one byte as U+FFFD.
+char32_t next_code_point(std::string_view s, size_t& i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) {
+        ++i;
+        return 0xfffd;
+    }
+    char32_t cp = n == 1 ? b : n == 2 ? (b & 0x1f) : n == 3 ? (b & 0x0f) : (b & 0x07);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    i += n;
+    return cp;
+}
+
+// Scripts written without spaces between words, whose words FTS5's unicode61 tokenizer cannot
+// find: a run of them would be one token, found only from its start.
+bool is_unspaced_script(char32_t c) {
+    return (c >= 0x0e00 && c <= 0x0eff) ||    // Thai, Lao
+           (c >= 0x2e80 && c <= 0x2fdf) ||    // CJK radicals
+           (c >= 0x3040 && c <= 0x31ff) ||    // Hiragana, Katakana, Bopomofo, Hangul jamo, ...
+           (c >= 0x3400 && c <= 0x4dbf) ||    // CJK extension A
+           (c >= 0x4e00 && c <= 0x9fff) ||    // CJK unified ideographs
+           (c >= 0xac00 && c <= 0xd7af) ||    // Hangul syllables
+           (c >= 0xf900 && c <= 0xfaff) ||    // CJK compatibility ideographs
+           (c >= 0xff66 && c <= 0xff9f) ||    // half-width Katakana
+           (c >= 0x20000 && c <= 0x3134f);    // CJK extensions B-G
+}
+
+// Marks that belong to the character before them (Thai and Lao vowels and tones, kana voicing).
+bool is_combining_mark(char32_t c) {
+    return c == 0x0e31 || (c >= 0x0e34 && c <= 0x0e3a) || (c >= 0x0e47 && c <= 0x0e4e) || c == 0x0eb1 ||
+           (c >= 0x0eb4 && c <= 0x0ebc) || (c >= 0x0ec8 && c <= 0x0ecd) || c == 0x3099 || c == 0x309a;
+}
+
+// One FTS5 query term per word (see fts_term). Words are ANDed.
 std::string fts_query(std::string_view text) {
     std::string q;
     size_t i = 0;
@@ -54,12 +90,53 @@ std::string fts_query(std::string_view text) {
         for (char c : text.substr(start, i - start))
             if (c != '"') word += c;
         if (word.empty()) continue;
-        q += (q.empty() ? "" : " ") + std::string("\"") + word + "\"*";
+        q += (q.empty() ? "" : " ") + fts_term(word);
     }
     return q;
 }
 
 }  // namespace
+
+std::string spaced_for_index(std::string_view text) {
+    // Every such script lies above U+0800, so its characters start with a byte of 0xe0 or more.
+    if (std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xe0; }))
+        return std::string(text);
+    std::string out;
+    out.reserve(text.size() + text.size() / 2);
+    bool apart = false;  // the last character written was set apart
+    for (size_t i = 0; i < text.size();) {
+        const size_t start = i;
+        const char32_t c = next_code_point(text, i);
+        if (apart && is_combining_mark(c)) {
+        } else if (is_unspaced_script(c)) {
+            out += kSeparator;
+            apart = true;
+        } else if (apart) {
+            out += kSeparator;
+            apart = false;
+        }
+        out.append(text.substr(start, i - start));
+    }
+    return out;
+}
+
+std::string title_from_index(std::string_view indexed) {
+    std::string out;
+    for (size_t at = 0;;) {
+        const size_t next = indexed.find(kSeparator, at);
+        out.append(indexed.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at));
+        if (next == std::string_view::npos) break;
+        at = next + kSeparator.size();
+    }
+    return std::string(trim(out));
+}
+
+std::string fts_term(std::string_view word) {
+    std::string w;
+    for (char c : word)
+        if (c != '"') w += c;
+    return "\"" + spaced_for_index(w) + "\"*";
+}
 
 void SearchBatch::add(const RecordSpec& spec, const json& record) {
     if (!is_searchable_type(spec.type)) return;
@@ -71,6 +148,8 @@ void SearchBatch::add(const RecordSpec& spec, const json& record) {
         if (f.name == spec.title_field) append_text(doc.title, f, v);
         else if (f.searchable) append_text(doc.body, f, v);
     }
+    doc.title = spaced_for_index(doc.title);
+    doc.body = spaced_for_index(doc.body);
     docs_.push_back(std::move(doc));
 }
 
@@ -147,7 +226,7 @@ Result<std::vector<SearchHit>> search(Db& db, std::string_view text, size_t limi
         auto row = st->step();
         if (!row) return Error{"search", "cannot search for '" + utf8_prefix(text, 60) + "': " + row.error().message};
         if (!*row) break;
-        hits.push_back({st->text(0), st->text(1), std::string(trim(st->text(2))), st->real(3)});
+        hits.push_back({st->text(0), st->text(1), title_from_index(st->text(2)), st->real(3)});
     }
     return hits;
 }

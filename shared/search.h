@@ -1,6 +1,8 @@
 #pragma once
 // Full-text search over names, emails, phones, companies, deals, notes and case subjects:
 // one SQLite FTS5 index, kept current by the merge, with prefix matching and bm25 ranking.
+// Scripts written without spaces between words (Chinese, Japanese, Korean, Thai, Lao) are indexed
+// one character to a token, and searched as a phrase of characters, so "小龙" finds "李小龙".
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,16 @@ private:
     };
     std::vector<Doc> docs_;
 };
+
+// `text` as the index stores it: each character of a script written without spaces (with its
+// combining marks) set apart by U+200B, which the tokenizer takes as a separator. Other text is
+// returned unchanged.
+std::string spaced_for_index(std::string_view text);
+// A title read back from the index, without the separators spaced_for_index added.
+std::string title_from_index(std::string_view indexed);
+// The FTS5 query term for one word typed into a search box: quoted (so punctuation cannot change
+// the query) and a prefix; a word with characters of such scripts becomes a phrase of them.
+std::string fts_term(std::string_view word);
 
 // Rewrites the index entry of one record at once.
 Status index_record(Db& db, const RecordSpec& spec, const nlohmann::json& record);

@@ -1,7 +1,7 @@
 // The record tables as a person shapes them, with real mouse and keyboard input: a header click
 // sorts in the database, the filter bar builds the domain's structured filter (field, operator,
 // value; and/or), the filters, columns and sort are saved as a view, and after a reload picking
-// the view from the list brings them all back. A row's link opens the record, where a custom
+// the view from the list brings them all back, and Clear filters leaves it. A row's link opens the record, where a custom
 // field defined on another device is edited in place; Back returns.
 import { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot, startServer,
          state, tempDir, waitForApp, waitForState } from "./lib.mjs";
@@ -81,6 +81,11 @@ await runTest("browser views", async ({ defer, step }) => {
   assert(JSON.stringify(s.table.columns) === JSON.stringify(savedColumns), `the columns came back: ${s.table.columns}`);
   assert(JSON.stringify(s.table.visibleTitles) === JSON.stringify(["Grace Hopper", "Ada Lovelace"]), `rows: ${s.table.visibleTitles}`);
   await screenshot(page, "views-reapplied");
+
+  step("Clear filters leaves the view: the picker no longer names it");
+  await click(page, "Clear filters");
+  s = await waitForState(page, (x) => x.table.total === 3 && x.table.filters.length === 0, "all contacts again");
+  assert(s.table.view === "", `the view picker names no view once its filters are cleared: '${s.table.view}'`);
 
   step("a custom field defined elsewhere shows on the record page and is edited in place");
   await pushRecords(server.url, session.token, "field_def", [

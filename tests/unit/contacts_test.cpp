@@ -26,6 +26,26 @@ TEST_CASE("the email is optional but must be valid when given") {
     }
 }
 
+TEST_CASE("an email with a space, tab or separator says which one, in words a person can see") {
+    auto reason = [](const char* email) {
+        auto errors = validate_contact({"Bob", email});
+        REQUIRE(errors.size() == 1);
+        return errors[0].message;
+    };
+    CHECK(reason("bob smith@example.com").find("it contains a space") != std::string::npos);
+    CHECK(reason("bob\tsmith@example.com").find("it contains a tab") != std::string::npos);
+    CHECK(reason("bob,smith@example.com").find("it contains a comma") != std::string::npos);
+    CHECK(reason("bob;smith@example.com").find("it contains a semicolon") != std::string::npos);
+    CHECK(reason("<bob@example.com").find("it contains '<'") != std::string::npos);
+    // The reason never quotes an invisible character ("a space or ' '").
+    for (const char* email : {"bob smith@example.com", "bob\tsmith@example.com"}) {
+        const std::string m = reason(email);
+        CAPTURE(m);
+        CHECK(m.find("' '") == std::string::npos);
+        CHECK(m.find("'\t'") == std::string::npos);
+    }
+}
+
 TEST_CASE("every problem is reported, one per field") {
     auto errors = validate_contact({"", "nope"});
     REQUIRE(errors.size() == 2);

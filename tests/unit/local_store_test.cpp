@@ -29,6 +29,20 @@ TEST_CASE("a created contact is listed and waits in the outbox") {
     CHECK(*store->outbox_size() == 3);  // name, email, created_at
 }
 
+TEST_CASE("unsent edits are counted as a person made them, not by field") {
+    TempDir dir;
+    auto store = LocalStore::open(dir.file("a.db"));
+    REQUIRE(store.ok());
+    auto id = store->create("contact", {{"name", "Ada Lovelace"}, {"email", "ada@example.com"}, {"job_title", "Analyst"}}, 1000);
+    REQUIRE(id.ok());
+    auto note = store->create("activity", {{"kind", "note"}, {"subject", "Met at the fair"}, {"body", "Wants a demo"},
+                                           {"contact_id", *id}}, 1001);
+    REQUIRE(note.ok());
+    REQUIRE(store->update("contact", *id, {{"job_title", "Mathematician"}}, 1002).ok());
+    CHECK(*store->outbox_size() > 3);       // every field of each write
+    CHECK(*store->unsent_edits() == 3);     // a new contact, a note, an edit
+}
+
 TEST_CASE("an invalid contact is refused and nothing is written") {
     TempDir dir;
     auto store = LocalStore::open(dir.file("a.db"));

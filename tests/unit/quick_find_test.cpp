@@ -52,6 +52,19 @@ TEST_CASE("the palette finds records by part of a name, an email or a phone, gro
     }
 }
 
+TEST_CASE("the palette finds Chinese, Japanese and Thai names by any part, even one or two characters") {
+    Workspace w;
+    w.create("contact", {{"name", "李小龙"}});
+    w.create("company", {{"name", "サクラ電機"}});
+    w.create("contact", {{"name", "สมชาย ใจดี"}});
+    w.create("contact", {{"name", "Ada Lovelace"}});
+    CHECK(titles(quick_find(w.store.db(), "小龙", kTypes, 5)) == std::vector<std::string>{"contact:李小龙"});
+    CHECK(titles(quick_find(w.store.db(), "龙", kTypes, 5)) == std::vector<std::string>{"contact:李小龙"});
+    CHECK(titles(quick_find(w.store.db(), "電機", kTypes, 5)) == std::vector<std::string>{"company:サクラ電機"});
+    CHECK(titles(quick_find(w.store.db(), "ใจดี", kTypes, 5)) == std::vector<std::string>{"contact:สมชาย ใจดี"});
+    CHECK(titles(quick_find(w.store.db(), "ad", kTypes, 5)) == std::vector<std::string>{"contact:Ada Lovelace"});
+}
+
 TEST_CASE("the palette shows at most the asked number of records of each type") {
     Workspace w;
     for (int i = 0; i < 12; ++i) w.create("contact", {{"name", "Smith " + std::to_string(i)}});
