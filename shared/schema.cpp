@@ -10,7 +10,7 @@ namespace crm {
 namespace {
 
 // Append only: a released migration never changes, or replicas that ran it would differ.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: contacts, per-field merge clocks, replica metadata, the client's outbox, the server's log.
     R"sql(
     CREATE TABLE contacts (
