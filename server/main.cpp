@@ -41,6 +41,9 @@ struct IntOption {
     const char* help;
 };
 constexpr IntOption kIntOptions[] = {
+    {"--port", 0, 65535, "port to listen on (default 8080; 0 picks a free one)"},
+    {"--session-ttl", 1, 10LL * 365 * 24 * 3600, "seconds an unused sign-in lasts (default 2592000, 30 days)"},
+    {"--signup-limit", 0, 1'000'000, "sign-up attempts per client address per hour (default 20; 0: no limit)"},
     {"--max-connections", 16, 1'000'000, "open connections at once; more get 503 too_many_connections (default 4096, less when the descriptor limit is low)"},
     {"--max-waits", 1, 1'000'000, "long-polls (/wait) open at once; more get 503 too_many_waits (default 2048)"},
     {"--max-waits-per-session", 1, 1'000'000, "long-polls open at once per session token (default 4)"},
@@ -52,7 +55,10 @@ constexpr IntOption kIntOptions[] = {
 };
 
 void set_int_option(Args& a, const std::string& name, int64_t v) {
-    if (name == "--max-connections") a.limits.max_connections = static_cast<int>(v), a.max_connections_set = true;
+    if (name == "--port") a.port = static_cast<int>(v);
+    else if (name == "--session-ttl") a.session_ttl_s = v;
+    else if (name == "--signup-limit") a.signup_limit = static_cast<int>(v);
+    else if (name == "--max-connections") a.limits.max_connections = static_cast<int>(v), a.max_connections_set = true;
     else if (name == "--max-waits") a.workspaces.max_waits = static_cast<int>(v);
     else if (name == "--max-waits-per-session") a.workspaces.max_waits_per_session = static_cast<int>(v);
     else if (name == "--max-open-workspaces") a.workspaces.max_open_stores = static_cast<int>(v);
@@ -67,13 +73,10 @@ void usage(FILE* out) {
                  "usage: crm-server [--host ADDR] [--port N] [--data DIR] [--web DIR] [--session-ttl SECONDS]\n"
                  "                  [--trusted-proxy ADDR] [--signup-limit N]\n"
                  "  --host ADDR  address to listen on (default 127.0.0.1)\n"
-                 "  --port N     port (default 8080; 0 picks a free one)\n"
                  "  --data DIR   folder for the workspace database (default ./data)\n"
                  "  --web DIR    folder with the built web client (default ./web)\n"
-                 "  --session-ttl SECONDS  how long an unused sign-in lasts (default 2592000, 30 days)\n"
                  "  --trusted-proxy ADDR   the reverse proxy's address (e.g. 127.0.0.1): for requests from it,\n"
-                 "                         sign-in limits count the client address in its X-Real-IP header\n"
-                 "  --signup-limit N       sign-up attempts per client address per hour (default 20; 0: no limit)\n");
+                 "                         sign-in limits count the client address in its X-Real-IP header\n");
     for (const auto& o : kIntOptions) std::fprintf(out, "  %s N  %s\n", o.name, o.help);
 }
 
@@ -92,24 +95,6 @@ bool parse_args(int argc, char** argv, Args& a) {
             std::exit(0);
         } else if (k == "--host") {
             auto v = value("--host"); if (!v) return false; a.host = v;
-        } else if (k == "--port") {
-            auto v = value("--port"); if (!v) return false;
-            char* end = nullptr;
-            long p = std::strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || p < 0 || p > 65535) {
-                std::fprintf(stderr, "crm-server: --port must be a number from 0 to 65535, got '%s'\n", v);
-                return false;
-            }
-            a.port = static_cast<int>(p);
-        } else if (k == "--session-ttl") {
-            auto v = value("--session-ttl"); if (!v) return false;
-            char* end = nullptr;
-            long long t = std::strtoll(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || t < 1 || t > 10LL * 365 * 24 * 3600) {
-                std::fprintf(stderr, "crm-server: --session-ttl must be a number of seconds from 1 to 315360000, got '%s'\n", v);
-                return false;
-            }
-            a.session_ttl_s = t;
         } else if (auto o = std::find_if(std::begin(kIntOptions), std::end(kIntOptions), [&](const IntOption& x) { return k == x.name; });
                    o != std::end(kIntOptions)) {
             auto v = value(o->name); if (!v) return false;
@@ -124,15 +109,6 @@ bool parse_args(int argc, char** argv, Args& a) {
             set_int_option(a, k, n);
         } else if (k == "--trusted-proxy") {
             auto v = value("--trusted-proxy"); if (!v) return false; a.trusted_proxy = v;
-        } else if (k == "--signup-limit") {
-            auto v = value("--signup-limit"); if (!v) return false;
-            char* end = nullptr;
-            long n = std::strtol(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || n < 0 || n > 1000000) {
-                std::fprintf(stderr, "crm-server: --signup-limit must be a number from 0 to 1000000, got '%s'\n", v);
-                return false;
-            }
-            a.signup_limit = static_cast<int>(n);
         } else if (k == "--data") {
             auto v = value("--data"); if (!v) return false; a.data = v;
         } else if (k == "--web") {

@@ -16,18 +16,12 @@
 using nlohmann::json;
 using test_api::sign_up;
 
+using test_api::Fixture;
+
 namespace {
 
 constexpr const char* kPassword = "correct horse battery";
 
-struct Fixture {
-    TempDir dir;
-    std::string data = dir.file("data"), web = dir.file("web");
-    Fixture() {
-        std::filesystem::create_directories(web);
-        std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
-    }
-};
 
 struct Ran {
     int status = -1;

@@ -3,13 +3,27 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "../unit/temp_dir.h"
+
 namespace test_api {
 
 using nlohmann::json;
+
+// A data folder and a web folder (with an index.html) for one server, removed afterwards.
+struct Fixture {
+    TempDir dir;
+    std::string data = dir.file("data"), web = dir.file("web");
+    Fixture() {
+        std::filesystem::create_directories(web);
+        std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
+    }
+};
 
 inline json body_of(const httplib::Result& r) {
     REQUIRE(r);

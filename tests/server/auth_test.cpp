@@ -22,16 +22,10 @@ using test_api::body_of;
 using test_api::push;
 using test_api::sign_up;
 
+using test_api::Fixture;
+
 namespace {
 
-struct Fixture {
-    TempDir dir;
-    std::string data = dir.file("data"), web = dir.file("web");
-    Fixture() {
-        std::filesystem::create_directories(web);
-        std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
-    }
-};
 
 json change(const std::string& id, const std::string& value) {
     static const std::string replica = crm::new_id();

@@ -23,16 +23,10 @@ using nlohmann::json;
 using test_api::body_of;
 using test_api::sign_up;
 
+using test_api::Fixture;
+
 namespace {
 
-struct Fixture {
-    TempDir dir;
-    std::string data = dir.file("data"), web = dir.file("web");
-    Fixture() {
-        std::filesystem::create_directories(web);
-        std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
-    }
-};
 
 const std::string kReplica = crm::new_id();
 

@@ -24,16 +24,10 @@ using test_api::body_of;
 using test_api::push;
 using test_api::sign_up;
 
+using test_api::Fixture;
+
 namespace {
 
-struct Fixture {
-    TempDir dir;
-    std::string data = dir.file("data"), web = dir.file("web");
-    Fixture() {
-        std::filesystem::create_directories(web);
-        std::ofstream(web + "/index.html") << "<!doctype html><title>CRM</title>";
-    }
-};
 
 int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
