@@ -390,6 +390,9 @@ void draw_timeline(AppState& app, RecordPage& p, const std::vector<FieldInfo>& f
                 if (x.name == e.field) f = &x;
             text = (f ? f->label : humanize(e.field)) + " changed from " + describe_value(f, e.old_value, p.titles) +
                    " to " + describe_value(f, e.new_value, p.titles);
+        } else if (e.kind == "deleted" || e.kind == "restored") {
+            kind = e.kind == "deleted" ? "Deleted" : "Restored";
+            text = std::string(singular_label(p.type)) + (e.kind == "deleted" ? " deleted" : " restored");
         } else if (e.kind == "stage") {
             kind = "Stage";
             FieldInfo stage{"stage_id", "Stage", FieldKind::Ref, {}, "stage"};
@@ -425,7 +428,7 @@ void draw_timeline(AppState& app, RecordPage& p, const std::vector<FieldInfo>& f
         ++shown;
     }
     if (p.timeline.size() > kTimelineShown)
-        ImGui::TextColored(theme::kMuted, "%zu older entries are not shown", p.timeline.size() - kTimelineShown);
+        ImGui::TextColored(theme::kMuted, "%s", (count_text(static_cast<int64_t>(p.timeline.size() - kTimelineShown), "older entry is", "older entries are") + " not shown").c_str());
     ImGui::EndChild();
 }
 

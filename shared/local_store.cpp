@@ -293,8 +293,12 @@ Result<std::vector<TimelineEntry>> LocalStore::timeline(std::string_view type, c
         json& before = previous[field];
         if (hist->integer(5) == 0) {
             auto h = Hlc::decode(hist->text(2));
-            // A deal's stage changes are its moves (the stage_change records say the same again).
-            TimelineEntry e{h ? h->wall_ms : 0, type == "deal" && field == "stage_id" ? "stage" : "field", field};
+            // A deal's stage changes are its moves; a delete or restore is said as one, not as a
+            // change of a yes/no field.
+            const char* kind = type == "deal" && field == "stage_id" ? "stage"
+                               : field == "deleted"                  ? (value == true ? "deleted" : "restored")
+                                                                     : "field";
+            TimelineEntry e{h ? h->wall_ms : 0, kind, field};
             e.old_value = before;
             e.new_value = value;
             e.replica = hist->text(3);

@@ -36,7 +36,8 @@ struct ListPage {
 
 struct TimelineEntry {
     int64_t at = 0;           // ms since the epoch
-    std::string kind;         // "created", "field", "activity", "stage" (a deal's stage_id change)
+    std::string kind;         // "created", "field", "activity", "stage" (a deal's stage_id change),
+                              // "deleted" or "restored" (its `deleted` field set or cleared)
     std::string field;        // for "field" and "stage": which field changed
     nlohmann::json old_value, new_value;
     nlohmann::json activity;  // for "activity": the activity record

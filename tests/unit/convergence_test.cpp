@@ -975,3 +975,16 @@ TEST_CASE("a board move shows once in the deal's timeline, and a device's own un
     CHECK(moves[0]->unsent);
     CHECK(moves[0]->author.empty());
 }
+
+TEST_CASE("a delete and a restore are timeline entries of their own, not changes of a yes/no field") {
+    Cluster c;
+    LocalStore& a = c.add();
+    const std::string contact = c.create(a, "contact", {{"name", "Ada"}});
+    REQUIRE(a.remove("contact", contact, ++c.now).ok());
+    REQUIRE(a.restore("contact", contact, ++c.now).ok());
+    auto t = a.timeline("contact", contact);
+    REQUIRE(t);
+    std::vector<std::string> kinds;
+    for (const auto& e : *t) kinds.push_back(e.kind);  // newest first
+    CHECK(kinds == std::vector<std::string>{"restored", "deleted", "created"});
+}
