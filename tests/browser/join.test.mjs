@@ -2,7 +2,7 @@
 // of his own, types Alice's invite code under "Join with invite" with his own email and
 // password. The server says the email has an account, the screen ticks "I have an account
 // already", and the second press signs him in to Alice's workspace, where he sees her contact.
-import { assert, assertNoConsoleErrors, click, fill, launchBrowser, openPage, removeDir, runTest, screenshot,
+import { assert, assertNoConsoleErrors, click, fill, joinWithInvite, launchBrowser, openPage, removeDir, runTest, screenshot,
          startServer, state, tempDir, waitForState } from "./lib.mjs";
 import { settledRect } from "./screens_lib.mjs";
 
@@ -43,8 +43,7 @@ await runTest("an existing account joins a second workspace by invite", async ({
   bob.allowed = (text) => text.includes("status of 409");
   // The sign-in screen can take a few slow software-rendered frames to settle.
   await bob.waitForFunction(() => window.crm.itemRect("Submit sign-in") !== null, null, { timeout: 30000 });
-  await click(bob, "Join with invite");
-  await fill(bob, "Invite code", invite.body.code);
+  await joinWithInvite(bob, invite.body.code);
   await fill(bob, "Email", "bob@example.com");
   await fill(bob, "Password", "bob's long password");
   await click(bob, "Submit sign-in");

@@ -75,6 +75,15 @@ export async function openPage(browser, url, { deviceScaleFactor = 2, viewport =
 
 let accountCounter = 0;
 
+// Opens the sign-in screen's "Join with invite" tab and types the code. The tab puts the
+// keyboard in the code field on the frames after the click: the code is typed once it is there,
+// as a person sees the cursor before typing (typed during that hand-over, it was lost).
+export async function joinWithInvite(page, code) {
+  await click(page, "Join with invite");
+  await waitForState(page, (s) => s.invite.signInMode === "join" && s.typing, "the invite code field taking the keyboard", 30000);
+  await fill(page, "Invite code", code);
+}
+
 export async function signInIfAsked(page, account) {
   if (account === null || (await state(page)).signedIn) return;
   if (account === "new") {
@@ -85,8 +94,7 @@ export async function signInIfAsked(page, account) {
   // The sign-in screen can take a few slow software-rendered frames to settle.
   await page.waitForFunction(() => window.crm.itemRect("Submit sign-in") !== null, null, { timeout: 30000 });
   if (account.invite) {
-    await click(page, "Join with invite");
-    await fill(page, "Invite code", account.invite);
+    await joinWithInvite(page, account.invite);
   } else if (account.workspace) {
     await click(page, "New workspace");
     await fill(page, "Workspace name", account.workspace);
@@ -135,6 +143,9 @@ export async function click(page, label) {
 // Clicks into a text field, clears it and types `text` with real key presses.
 export async function fill(page, label, text) {
   await click(page, label);
+  // As a person does, type once the field has the keyboard (the page hands keys to the field it
+  // has activated on a later frame, which can be slow on a loaded machine).
+  await waitForState(page, (s) => s.typing, `"${label}" taking the keyboard`, 30000);
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Backspace");
   await page.keyboard.type(text, { delay: 5 });
